@@ -1,1 +1,19 @@
-export {};
+import { createError, definePlugin, ErrorCodes, TOKENS } from '@d7y/core/plugin-api';
+
+/**
+ * Skeleton: the package, manifest and registration are in place so every role loads it through the kernel, but
+ * the s3:// back-to-source client is not implemented in this release. Using it fails with D7Y_ERR_PLUGIN_UNAVAILABLE.
+ */
+export default definePlugin({
+  kind: 'source',
+  name: 's3',
+  apiVersion: '1.0',
+  schemes: ['s3'],
+  register({ container }) {
+    container.register(TOKENS.SourceClient, {
+      useFactory: () => {
+        throw createError(ErrorCodes.PLUGIN_UNAVAILABLE, 'the s3:// back-to-source client is not implemented in this release of d7y');
+      },
+    });
+  },
+});

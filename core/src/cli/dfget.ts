@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+
+import { coreVersion } from '../dfdaemon/Dfdaemon.js';
+import { parseDfgetOptions, DEFAULT_DFDAEMON_SOCKET } from '../dfget/options.js';
+import { runDfget } from '../dfget/run.js';
+import { exitWithError } from './fatal.js';
+import { runProgram } from './program.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const program = new Command('dfget')
+  .description('download a file through the local dfdaemon (P2P), or straight from the source when no daemon runs')
+  .argument('<url>', 'URL to download')
+  .option('-O, --output <path>', 'file to write')
+  .option('--digest <algo:hex>', 'expected digest of the whole file: sha256:..., sha512:... or crc32:...')
+  .option('--tag <tag>', 'tag that separates tasks of the same URL')
+  .option('--application <name>', 'application name (also separates tasks)')
+  .option('--piece-length <size>', 'fixed piece length, 4MiB to 64MiB (changes the task id)')
+  .option('--filtered-query-param <name>', 'query parameter left out of the task id (repeatable; default: signature params of S3, GCS, OSS, OBS, COS)', collect)
+  .option('-H, --header <header>', "request header for the origin, 'Name: value' (repeatable)", collect)
+  .option('--timeout <duration>', 'give up after this long (e.g. 30m, 2h)', '2h')
+  .option('-p, --priority <0-6>', 'task priority', '6')
+  .option('--disable-back-to-source', 'never download from the source; fail if no peer has it')
+  .option('--content-for-calculating-task-id <text>', 'compute the task id from this text instead of the URL')
+  .option('-e, --endpoint <path>', 'Unix socket of dfdaemon', DEFAULT_DFDAEMON_SOCKET)
+  .option('--no-progress', 'do not show a progress bar')
+  .option('-l, --log-level <level>', 'trace, debug, info, warn or error', 'info')
+  .option('--console', 'print a summary of where the bytes came from')
+  .option('--overwrite', 'replace the output file if it exists')
+  .option('--force-hard-link', 'fail unless the output can be a hard link to the cache')
+  .version(coreVersion(), '-V, --version')
+  .showHelpAfterError()
+  .exitOverride()
+  .action(async (url: string, flags) => {
+    try {
+      await runDfget(parseDfgetOptions(url, flags));
+    } catch (error) {
+      exitWithError('dfget', error);
+    }
+  });
+
+await runProgram(program, process.argv);

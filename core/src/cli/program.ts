@@ -1,0 +1,58 @@
+import { Command, CommanderError } from 'commander';
+
+import { coreVersion } from '../dfdaemon/Dfdaemon.js';
+import { configCheck } from './commands/configCheck.js';
+import { runDfdaemon } from './commands/dfdaemon.js';
+import { pluginsCommand } from './commands/plugins.js';
+import { withRoleFlags } from './commands/roleCommand.js';
+import { EXIT_USAGE, exitWithError } from './fatal.js';
+
+function notInThisBuild(role: string): never {
+  process.stderr.write(`d7y ${role}: the ${role} role is not part of this build yet\n`);
+  process.exit(EXIT_USAGE);
+}
+
+/** The `d7y` command tree. */
+export function d7yProgram(): Command {
+  const program = new Command('d7y')
+    .description('P2P distribution of images, models and files (Dragonfly v2 compatible roles)')
+    .version(coreVersion(), '-v, --version')
+    .showHelpAfterError()
+    .exitOverride();
+
+  withRoleFlags(program.command('dfdaemon').description('run a peer daemon (a seed peer with seedPeer.enable: true)'), 'dfdaemon').action(
+    (flags) => runDfdaemon(flags).catch((error: unknown) => exitWithError('dfdaemon', error)),
+  );
+  withRoleFlags(program.command('scheduler').description('run a scheduler'), 'scheduler').action(() => notInThisBuild('scheduler'));
+  withRoleFlags(program.command('manager').description('run a manager'), 'manager').action(() => notInThisBuild('manager'));
+
+  program
+    .command('plugins')
+    .description('show the plugins a role would load, and why anything was refused')
+    .requiredOption('-r, --role <role>', 'manager, scheduler or dfdaemon')
+    .option('-c, --config <path>', 'config file of that role')
+    .option('--plugin-dir <dir>', "override the config's pluginDir")
+    .action((flags) => pluginsCommand(flags).catch((error: unknown) => exitWithError('d7y plugins', error)));
+
+  const config = program.command('config').description('work with config files');
+  config
+    .command('check')
+    .description('validate a config file and print the effective config with defaults filled in')
+    .requiredOption('-r, --role <role>', 'manager, scheduler or dfdaemon')
+    .option('-c, --config <path>', 'config file (default /etc/dragonfly/<role>.yaml)')
+    .action((flags) => configCheck(flags).catch((error: unknown) => exitWithError('d7y config check', error)));
+
+  return program;
+}
+
+/** Parses argv, turning commander's usage errors into exit code 2. */
+export async function runProgram(program: Command, argv: string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,187 @@
+import type { Server as HttpServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { grpcServerOptions, loadProtos } from '@d7y/proto';
+
+import type { DfdaemonConfig } from '../config/index.js';
+import { hostId as makeHostId } from '../common/ids.js';
+import { ByteRateLimiter } from '../common/rateLimit.js';
+import type { PluginRegistry } from '../kernel/index.js';
+import type { Logger, StorageEngine } from '../plugin-api/index.js';
+import { GarbageCollector } from './gc/GarbageCollector.js';
+import { detectHostIp, dialableIp } from './hostAddress.js';
+import { healthResponder, metricsResponder, serveEndpoint } from './httpEndpoints.js';
+import { DfdaemonMetrics } from './metrics.js';
+import { downloadServiceHandlers } from './rpc/downloadService.js';
+import { uploadServiceHandlers } from './rpc/uploadService.js';
+import { TaskEngine } from './task/TaskEngine.js';
+import { prepareSocketPath, restrictSocket } from './unixSocket.js';
+import { PieceServer } from './upload/PieceServer.js';
+
+/** Unfinished tasks untouched this long are abandoned by GC (Dragonfly's download task timeout). */
+const UNFINISHED_TASK_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Where a running dfdaemon listens. */
+export interface DfdaemonEndpoints {
+  socketPath: string;
+  uploadPort: number;
+  piecePort: number;
+  healthPort: number;
+  metricsPort: number;
+}
+
+/** Package version of @d7y/core. */
+export function coreVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The peer daemon: local download API on a Unix socket, piece serving to other peers, storage, GC, health and
+ * metrics. A seed peer is the same daemon with `seedPeer.enable: true`.
+ */
+export class Dfdaemon {
+  readonly hostIp: string;
+  readonly hostId: string;
+  readonly metrics: DfdaemonMetrics;
+  private readonly storage: StorageEngine;
+  private engine!: TaskEngine;
+  private pieceServer!: PieceServer;
+  private gc!: GarbageCollector;
+  private readonly grpcServers: Server[] = [];
+  private readonly httpServers: HttpServer[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly config: DfdaemonConfig,
+    private readonly registry: PluginRegistry,
+    private readonly logger: Logger,
+  ) {
+    this.hostIp = config.host.ip ?? detectHostIp(config.network.enableIPv6);
+    this.hostId = makeHostId(this.hostIp, config.host.hostname, config.seedPeer.enable);
+    this.metrics = new DfdaemonMetrics(coreVersion());
+    this.storage = registry.storage('disk');
+  }
+
+  /** The task engine (for embedding and tests). */
+  get tasks(): TaskEngine {
+    return this.engine;
+  }
+
+  /** Opens storage and starts every server; resolves with the bound endpoints. */
+  async start(): Promise<DfdaemonEndpoints> {
+    const { config, logger } = this;
+    await this.storage.open();
+    this.engine = new TaskEngine({
+      storage: this.storage,
+      sourceFor: (url) => this.registry.sourceFor(url),
+      logger: logger.child({ component: 'task' }),
+      downloadLimiter: new ByteRateLimiter(config.download.bandwidthLimit),
+      concurrentPieceCount: config.download.concurrentPieceCount,
+      hostIp: this.hostIp,
+      hostname: config.host.hostname,
+      seed: config.seedPeer.enable,
+      maxSourceAttempts: config.backend.maxRetries + 1,
+    });
+
+    this.pieceServer = new PieceServer({
+      storage: this.storage,
+      logger: logger.child({ component: 'piece-server' }),
+      ip: config.storage.server.ip,
+      port: config.storage.server.tcpPort,
+      rateLimit: config.upload.bandwidthLimit,
+      concurrencyLimit: config.seedPeer.enable ? 2000 : 200,
+      disableShared: config.upload.disableShared,
+      onUploaded: (bytes) => this.metrics.uploadTraffic.labels('standard').inc(bytes),
+    });
+    const piecePort = await this.pieceServer.listen();
+
+    const protos = loadProtos();
+    const socketPath = config.download.server.socketPath;
+    await prepareSocketPath(socketPath);
+    const local = new Server(grpcServerOptions());
+    local.addService(
+      protos.dfdaemon.v2.DfdaemonDownload.service,
+      downloadServiceHandlers({ ...this.deps(), sourceFor: (url) => this.registry.sourceFor(url) }),
+    );
+    await bind(local, `unix://${socketPath}`);
+    await restrictSocket(socketPath);
+    this.grpcServers.push(local);
+
+    const upload = new Server(grpcServerOptions());
+    upload.addService(
+      protos.dfdaemon.v2.DfdaemonUpload.service,
+      uploadServiceHandlers({
+        ...this.deps(),
+        pieceServer: { ip: dialableIp(config.storage.server.ip, this.hostIp), port: piecePort },
+        disableShared: config.upload.disableShared,
+      }),
+    );
+    const uploadPort = await bind(upload, `${hostPort(config.upload.server.ip, config.upload.server.port)}`);
+    this.grpcServers.push(upload);
+
+    const health = await serveEndpoint(config.health.server.ip, config.health.server.port, '/healthy', healthResponder(() => !this.stopped));
+    const metrics = await serveEndpoint(config.metrics.server.ip, config.metrics.server.port, '/metrics', metricsResponder(this.metrics.registry));
+    this.httpServers.push(health.server, metrics.server);
+
+    this.gc = new GarbageCollector({
+      storage: this.storage,
+      logger: logger.child({ component: 'gc' }),
+      dir: config.storage.dir,
+      intervalMs: config.gc.interval,
+      taskTtlMs: config.gc.policy.taskTTL,
+      unfinishedTtlMs: UNFINISHED_TASK_TTL_MS,
+      diskThreshold: config.gc.policy.diskThreshold,
+      highThresholdPercent: config.gc.policy.diskHighThresholdPercent,
+      lowThresholdPercent: config.gc.policy.diskLowThresholdPercent,
+      isBusy: (taskId) => this.engine.isActive(taskId),
+    });
+    this.gc.start();
+
+    const endpoints = { socketPath, uploadPort, piecePort, healthPort: health.port, metricsPort: metrics.port };
+    logger.info({ hostId: this.hostId, ...endpoints, seedPeer: config.seedPeer.enable }, 'dfdaemon started');
+    return endpoints;
+  }
+
+  /** Stops accepting work, lets in-flight calls finish for up to `graceMs`, then closes storage. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.gc?.stop();
+    await Promise.all([
+      ...this.grpcServers.map((server) => shutdown(server, graceMs)),
+      ...this.httpServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      this.pieceServer?.close(),
+    ]);
+    await this.registry.close();
+    await this.storage.close();
+    this.logger.info({}, 'dfdaemon stopped');
+  }
+
+  private deps() {
+    return { engine: this.engine, storage: this.storage, logger: this.logger.child({ component: 'rpc' }), metrics: this.metrics, hostId: this.hostId };
+  }
+}
+
+function hostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+function bind(server: Server, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
+  });
+}
+
+function shutdown(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

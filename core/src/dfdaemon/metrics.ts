@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+import type { TrafficType } from './task/types.js';
+
+/** dfdaemon's Prometheus metrics, named as Dragonfly's client names them. */
+export class DfdaemonMetrics {
+  readonly registry = new Registry();
+  readonly downloadTaskTotal = new Counter({
+    name: 'dragonfly_client_download_task_total',
+    help: 'Download tasks started, by type and tag.',
+    labelNames: ['type', 'tag', 'app', 'priority'],
+    registers: [this.registry],
+  });
+  readonly downloadTaskFailureTotal = new Counter({
+    name: 'dragonfly_client_download_task_failure_total',
+    help: 'Download tasks that failed.',
+    labelNames: ['type', 'tag', 'app', 'priority'],
+    registers: [this.registry],
+  });
+  readonly concurrentDownloadTask = new Gauge({
+    name: 'dragonfly_client_concurrent_download_task_total',
+    help: 'Download tasks in progress.',
+    registers: [this.registry],
+  });
+  readonly concurrentUploadPiece = new Gauge({
+    name: 'dragonfly_client_concurrent_upload_piece_total',
+    help: 'Pieces being served to other peers now.',
+    registers: [this.registry],
+  });
+  readonly downloadTraffic = new Counter({
+    name: 'dragonfly_client_download_traffic',
+    help: 'Bytes downloaded, by where they came from.',
+    labelNames: ['type', 'task_type'],
+    registers: [this.registry],
+  });
+  readonly uploadTraffic = new Counter({
+    name: 'dragonfly_client_upload_traffic',
+    help: 'Bytes served to other peers.',
+    labelNames: ['task_type'],
+    registers: [this.registry],
+  });
+  readonly downloadTaskDuration = new Histogram({
+    name: 'dragonfly_client_download_task_duration_milliseconds',
+    help: 'Duration of download tasks, by content size class.',
+    labelNames: ['task_size_level'],
+    buckets: [10, 50, 100, 500, 1000, 5000, 10_000, 30_000, 60_000, 300_000, 1_800_000],
+    registers: [this.registry],
+  });
+  readonly backendRequestTotal = new Counter({
+    name: 'dragonfly_client_backend_request_total',
+    help: 'Requests sent to back-to-source origins, by scheme and method.',
+    labelNames: ['scheme', 'method'],
+    registers: [this.registry],
+  });
+  readonly diskSpaceTotal = new Gauge({
+    name: 'dragonfly_client_disk_space_total',
+    help: 'Capacity GC measures against, in bytes.',
+    registers: [this.registry],
+  });
+  readonly diskUsageSpaceTotal = new Gauge({
+    name: 'dragonfly_client_disk_usage_space_total',
+    help: 'Bytes used by stored tasks.',
+    registers: [this.registry],
+  });
+  readonly version = new Gauge({
+    name: 'dragonfly_client_version',
+    help: 'Version of the running dfdaemon.',
+    labelNames: ['git_version', 'platform'],
+    registers: [this.registry],
+  });
+
+  constructor(version: string) {
+    collectDefaultMetrics({ register: this.registry });
+    this.version.labels(version, `${process.platform}-${process.arch}`).set(1);
+  }
+
+  /** Counts downloaded bytes of one piece. */
+  recordPiece(trafficType: TrafficType, bytes: number): void {
+    this.downloadTraffic.labels(trafficType.toLowerCase(), 'standard').inc(bytes);
+  }
+}
+
+/** Dragonfly's size classes for task duration histograms. */
+export function taskSizeLevel(contentLength: number): string {
+  const MiB = 1024 * 1024;
+  const levels = [1, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+  const index = levels.findIndex((limit) => contentLength <= limit * MiB);
+  return String(index === -1 ? levels.length : index);
+}

@@ -1,0 +1,93 @@
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { dfdaemonV2 } from '@d7y/proto';
+
+import { createError, ErrorCodes } from '../../common/errors.js';
+import { assertTaskId } from '../../common/ids.js';
+import type { Logger, SourceClient, StorageEngine } from '../../plugin-api/index.js';
+import type { DfdaemonMetrics } from '../metrics.js';
+import type { TaskEngine } from '../task/TaskEngine.js';
+import { taskState, toDownloadRequest, toPiece, toStatLocalTask, toTimestamp } from './convert.js';
+import { serverStream, unary } from './grpcCalls.js';
+import { pieceTaskEvents } from './taskEvents.js';
+
+/** What the local download service needs. */
+export interface DownloadServiceDeps {
+  engine: TaskEngine;
+  storage: StorageEngine;
+  logger: Logger;
+  metrics: DfdaemonMetrics;
+  hostId: string;
+  sourceFor(url: string): SourceClient;
+}
+
+/**
+ * `DfdaemonDownload` on the Unix socket: the API of dfget and other local tools. Only this service accepts
+ * output paths, because only local users can reach it (socket mode 0600).
+ */
+export function downloadServiceHandlers(deps: DownloadServiceDeps): UntypedServiceImplementation {
+  const { engine, storage, logger } = deps;
+  const handlers: Partial<dfdaemonV2.DfdaemonDownloadHandlers> = {
+    DownloadTask: serverStream(logger, 'DownloadTask', async (request: dfdaemonV2.DownloadTaskRequest__Output, write, signal) => {
+      const download = toDownloadRequest(request.download, true);
+      await pieceTaskEvents(deps, download, write, signal);
+    }),
+
+    StatTask: unary(logger, 'StatTask', async (request: dfdaemonV2.StatTaskRequest__Output) => {
+      const taskId = assertTaskId(request.taskId);
+      const task = await storage.getTask(taskId);
+      if (!task) throw createError(ErrorCodes.NOT_FOUND, `task ${taskId} is not stored here`);
+      const pieces = await storage.listPieces(taskId);
+      return {
+        id: task.id,
+        type: 'STANDARD',
+        url: task.url,
+        digest: task.digest,
+        contentLength: Math.max(0, task.contentLength),
+        pieceCount: task.pieceCount,
+        pieces: pieces.map((piece) => toPiece({ ...piece, trafficType: 'LOCAL_PEER' })),
+        state: taskState(task, engine.isActive(taskId)),
+        peerCount: 1,
+        hasAvailablePeer: Boolean(task.finishedAt),
+        createdAt: toTimestamp(task.createdAt),
+        updatedAt: toTimestamp(task.updatedAt),
+      };
+    }),
+
+    StatLocalTask: unary(logger, 'StatLocalTask', async (request: dfdaemonV2.StatLocalTaskRequest__Output) => {
+      const taskId = assertTaskId(request.taskId);
+      const task = await storage.getTask(taskId);
+      if (!task) throw createError(ErrorCodes.NOT_FOUND, `task ${taskId} is not stored here`);
+      return toStatLocalTask(task);
+    }),
+
+    ListLocalTasks: unary(logger, 'ListLocalTasks', async () => ({
+      tasks: (await storage.listTasks()).map((task) => toStatLocalTask(task)),
+    })),
+
+    ListTaskEntries: unary(logger, 'ListTaskEntries', async (request: dfdaemonV2.ListTaskEntriesRequest__Output) => {
+      const url = new URL(request.url);
+      const stat = await deps.sourceFor(request.url).stat({ url, headers: request.requestHeader ?? {} });
+      return {
+        contentLength: Math.max(0, stat.contentLength),
+        responseHeader: stat.headers,
+        statusCode: stat.statusCode,
+        entries: (stat.entries ?? []).map((entry) => ({ url: entry.url, contentLength: entry.contentLength, isDir: entry.isDir })),
+      };
+    }),
+
+    DeleteTask: unary(logger, 'DeleteTask', async (request: dfdaemonV2.DeleteTaskRequest__Output) => {
+      const taskId = assertTaskId(request.taskId);
+      if (engine.isActive(taskId)) throw createError(ErrorCodes.FAILED_PRECONDITION, `task ${taskId} is downloading`);
+      await storage.deleteTask(taskId);
+      return {};
+    }),
+
+    DeleteLocalTask: unary(logger, 'DeleteLocalTask', async (request: dfdaemonV2.DeleteLocalTaskRequest__Output) => {
+      const taskId = assertTaskId(request.taskId);
+      if (engine.isActive(taskId)) throw createError(ErrorCodes.FAILED_PRECONDITION, `task ${taskId} is downloading`);
+      await storage.deleteTask(taskId);
+      return {};
+    }),
+  };
+  return handlers as UntypedServiceImplementation;
+}

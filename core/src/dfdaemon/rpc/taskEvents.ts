@@ -1,0 +1,54 @@
+import type { dfdaemonV2 } from '@d7y/proto';
+
+import { redactUrl } from '../../common/ids.js';
+import type { Logger } from '../../plugin-api/index.js';
+import { type DfdaemonMetrics, taskSizeLevel } from '../metrics.js';
+import type { TaskEngine } from '../task/TaskEngine.js';
+import type { DownloadRequest } from '../task/types.js';
+import { toPiece } from './convert.js';
+
+/**
+ * Runs one download and writes its events as `DownloadTaskResponse`s, counting metrics on the way. Shared by the
+ * local (dfget) and the upload (scheduler-triggered) services.
+ */
+export async function pieceTaskEvents(
+  deps: { engine: TaskEngine; logger: Logger; metrics: DfdaemonMetrics; hostId: string },
+  download: DownloadRequest,
+  write: (message: dfdaemonV2.DownloadTaskResponse) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
+  const { engine, metrics, logger } = deps;
+  const handle = engine.download(download, signal);
+  const labels = { type: 'standard', tag: download.tag ?? '', app: download.application ?? '', priority: String(download.priority ?? 6) };
+  const started = performance.now();
+  let contentLength = 0;
+  metrics.downloadTaskTotal.inc(labels);
+  metrics.concurrentDownloadTask.inc();
+  try {
+    for await (const event of handle.events) {
+      const base = { hostId: deps.hostId, taskId: handle.taskId, peerId: handle.peerId };
+      if (event.type === 'started') {
+        contentLength = event.contentLength;
+        await write({
+          ...base,
+          downloadTaskStartedResponse: {
+            contentLength: Math.max(0, event.contentLength),
+            responseHeader: event.responseHeader,
+            pieces: [],
+            isFinished: event.isFinished,
+          },
+        });
+      } else {
+        metrics.recordPiece(event.piece.trafficType, event.piece.length);
+        await write({ ...base, downloadPieceFinishedResponse: { piece: toPiece(event.piece) } });
+      }
+    }
+    metrics.downloadTaskDuration.labels(taskSizeLevel(contentLength)).observe(performance.now() - started);
+  } catch (error) {
+    metrics.downloadTaskFailureTotal.inc(labels);
+    logger.warn({ err: error, taskId: handle.taskId, url: redactUrl(download.url) }, 'download failed');
+    throw error;
+  } finally {
+    metrics.concurrentDownloadTask.dec();
+  }
+}

@@ -1,0 +1,294 @@
+import { createError, ErrorCodes } from '../../common/errors.js';
+import { digestFile, parseDigest, digestsEqual } from '../../common/digests.js';
+import { filterUrl, peerId as newPeerId, redactUrl, taskId as computeTaskId } from '../../common/ids.js';
+import { allPieces, pieceCount, pieceLength as choosePieceLength } from '../../common/pieces.js';
+import type { ByteRateLimiter } from '../../common/rateLimit.js';
+import type { Logger, PieceRecord, SourceClient, SourceRequest, SourceStat, StorageEngine, TaskRecord } from '../../plugin-api/index.js';
+import { fetchRangedPieces, fetchSequentialPieces } from './backToSource.js';
+import { EventLog } from './EventLog.js';
+import { placeOutput } from './output.js';
+import type { DownloadRequest, FinishedPiece, TaskEvent, TrafficType } from './types.js';
+
+/** Settings of the task engine, from dfdaemon.yaml. */
+export interface TaskEngineOptions {
+  storage: StorageEngine;
+  sourceFor(url: string): SourceClient;
+  logger: Logger;
+  /** Shared limiter for all incoming bytes (`download.rateLimit`). */
+  downloadLimiter: ByteRateLimiter;
+  concurrentPieceCount: number;
+  hostIp: string;
+  hostname: string;
+  seed: boolean;
+  /** Attempts per piece against the source. */
+  maxSourceAttempts?: number;
+}
+
+/** A download in progress for one requester. */
+export interface DownloadHandle {
+  readonly taskId: string;
+  readonly peerId: string;
+  /** Started, then pieces; ends when the content is complete, verified and placed at the output path. */
+  readonly events: AsyncGenerator<TaskEvent>;
+}
+
+/** Response headers worth keeping with a task. */
+const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'content-disposition', 'cache-control', 'content-encoding'];
+
+interface TaskRun {
+  readonly log: EventLog<TaskEvent>;
+  readonly done: Promise<TaskRecord>;
+}
+
+/**
+ * Runs downloads: one shared run per task id (concurrent requests for one task fetch it once), local cache hits
+ * without touching the origin, whole-content digest checks per request, and atomic placement of the output.
+ */
+export class TaskEngine {
+  private readonly runs = new Map<string, TaskRun>();
+
+  constructor(private readonly options: TaskEngineOptions) {}
+
+  /** Number of tasks downloading now. */
+  get activeTasks(): number {
+    return this.runs.size;
+  }
+
+  /** True while the task is downloading here. */
+  isActive(taskId: string): boolean {
+    return this.runs.has(taskId);
+  }
+
+  /**
+   * Stored pieces of a task, then each new one while it downloads here; ends when the task is no longer
+   * downloading (or throws its failure).
+   */
+  async *watchPieces(taskId: string, signal?: AbortSignal): AsyncGenerator<PieceRecord> {
+    const run = this.runs.get(taskId);
+    if (!run) {
+      yield* await this.options.storage.listPieces(taskId);
+      return;
+    }
+    for await (const event of run.log.read(signal)) if (event.type === 'piece') yield event.piece;
+  }
+
+  /** The task id a request maps to. */
+  taskIdOf(request: DownloadRequest): string {
+    return computeTaskId({
+      url: request.url,
+      tag: request.tag,
+      application: request.application,
+      pieceLength: request.pieceLength,
+      filteredQueryParams: request.filteredQueryParams,
+      contentForCalculatingTaskId: request.contentForCalculatingTaskId,
+      enableTaskIdBasedBlobDigest: request.enableTaskIdBasedBlobDigest,
+    });
+  }
+
+  /** Starts or joins the download of a request. */
+  download(request: DownloadRequest, signal?: AbortSignal): DownloadHandle {
+    if (request.digest !== undefined) parseDigest(request.digest);
+    const taskId = this.taskIdOf(request);
+    const peerId = newPeerId(this.options.hostIp, this.options.hostname, this.options.seed);
+    return { taskId, peerId, events: this.follow(taskId, request, signal) };
+  }
+
+  private async *follow(taskId: string, request: DownloadRequest, signal?: AbortSignal): AsyncGenerator<TaskEvent> {
+    const timeout = request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined;
+    const combined = anySignal([signal, timeout]);
+    let run = this.runs.get(taskId);
+    if (!run) {
+      const local = await this.localHit(taskId);
+      if (local) {
+        yield* local;
+        await this.complete(taskId, request, true);
+        return;
+      }
+      run = this.runs.get(taskId) ?? this.start(taskId, request);
+    }
+    try {
+      yield* run.log.read(combined);
+      await run.done;
+    } catch (error) {
+      if (timeout?.aborted) throw createError(ErrorCodes.TIMEOUT, `download of ${redactUrl(request.url)} timed out`);
+      throw error;
+    }
+    await this.complete(taskId, request, false);
+  }
+
+  /** Replays a finished task from local storage, or undefined when it is not complete here. */
+  private async localHit(taskId: string): Promise<TaskEvent[] | undefined> {
+    const task = await this.options.storage.getTask(taskId);
+    if (!task?.finishedAt) return undefined;
+    const pieces = await this.options.storage.listPieces(taskId);
+    if (pieces.length !== task.pieceCount) return undefined;
+    await this.options.storage.touchTask(taskId);
+    return [
+      started(task, true),
+      ...pieces.map((piece): TaskEvent => ({ type: 'piece', piece: { ...piece, trafficType: 'LOCAL_PEER' } })),
+    ];
+  }
+
+  private start(taskId: string, request: DownloadRequest): TaskRun {
+    const log = new EventLog<TaskEvent>();
+    const controller = new AbortController();
+    const done = this.runBackToSource(taskId, request, log, controller.signal).then(
+      (task) => {
+        log.end();
+        return task;
+      },
+      (error: unknown) => {
+        log.fail(error);
+        throw error;
+      },
+    );
+    done.catch(() => undefined).finally(() => this.runs.delete(taskId));
+    const run = { log, done };
+    this.runs.set(taskId, run);
+    return run;
+  }
+
+  private async runBackToSource(taskId: string, request: DownloadRequest, log: EventLog<TaskEvent>, signal: AbortSignal): Promise<TaskRecord> {
+    const { storage, logger } = this.options;
+    if (request.disableBackToSource) {
+      throw createError(ErrorCodes.FAILED_PRECONDITION, `${redactUrl(request.url)} is not cached here and back-to-source is disabled`);
+    }
+    const source = this.options.sourceFor(request.url);
+    const sourceRequest: SourceRequest = {
+      url: new URL(request.url),
+      headers: request.requestHeader,
+      objectStorage: request.objectStorage,
+      hdfs: request.hdfs,
+      signal,
+    };
+    const stat = await source.stat(sourceRequest);
+    if (stat.isDir) throw createError(ErrorCodes.INVALID_ARGUMENT, `${redactUrl(request.url)} is a directory; use a recursive download`);
+    const known = stat.contentLength >= 0;
+    const length = choosePieceLength(Math.max(0, stat.contentLength), request.pieceLength);
+    const header = keptHeaders(stat);
+    const existing = await this.reusable(taskId, stat, length);
+    const task = await storage.putTask({
+      id: taskId,
+      url: filterUrl(request.url, request.filteredQueryParams ?? []),
+      pieceLength: length,
+      contentLength: stat.contentLength,
+      pieceCount: known ? pieceCount(stat.contentLength, length) : 0,
+      responseHeader: header,
+    });
+    log.append(started(task, false));
+    const stored = new Set(existing.map((piece) => piece.number));
+    for (const piece of existing) log.append({ type: 'piece', piece: { ...piece, trafficType: 'LOCAL_PEER' } });
+    logger.info({ taskId, url: redactUrl(request.url), contentLength: stat.contentLength, resumed: stored.size }, 'downloading from source');
+
+    const onPiece = (piece: PieceRecord) => log.append({ type: 'piece', piece: { ...piece, trafficType: 'BACK_TO_SOURCE' as TrafficType } });
+    const ctx = {
+      taskId,
+      source,
+      request: sourceRequest,
+      storage,
+      limiter: this.options.downloadLimiter,
+      concurrency: this.options.concurrentPieceCount,
+      maxAttempts: this.options.maxSourceAttempts ?? 3,
+      signal,
+      onPiece,
+    };
+    if (known && (stat.acceptRanges || pieceCount(stat.contentLength, length) <= 1)) {
+      const missing = allPieces(stat.contentLength, length).filter((span) => !stored.has(span.number));
+      await fetchRangedPieces(ctx, missing);
+    } else {
+      const seen = await fetchSequentialPieces(ctx, length);
+      if (!known) {
+        await storage.putTask({ id: taskId, url: task.url, pieceLength: length, contentLength: seen, pieceCount: pieceCount(seen, length), responseHeader: header });
+      }
+    }
+    // Finished first so the content path exists; the run stays registered until verification ends, so no other
+    // request can take the content before the initiator's digest check has passed.
+    const finished = await storage.finishTask(taskId);
+    if (request.digest === undefined) return finished;
+    return storage.finishTask(taskId, await this.verify(taskId, request.digest, undefined));
+  }
+
+  /**
+   * Pieces kept from an interrupted earlier run that may be resumed: only when the piece length and size agree
+   * and the origin's validators (etag, last-modified) did not change. Otherwise the old task is dropped.
+   */
+  private async reusable(taskId: string, stat: SourceStat, length: number): Promise<PieceRecord[]> {
+    const { storage } = this.options;
+    const previous = await storage.getTask(taskId);
+    if (!previous) return [];
+    const same =
+      previous.pieceLength === length &&
+      previous.contentLength === stat.contentLength &&
+      stat.contentLength >= 0 &&
+      ['etag', 'last-modified'].every((name) => previous.responseHeader[name] === stat.headers[name]);
+    if (!same) {
+      await storage.deleteTask(taskId);
+      return [];
+    }
+    return storage.listPieces(taskId);
+  }
+
+  /**
+   * Checks the stored content against the expected digest. Skips the hash when the task already carries the same
+   * verified digest. On mismatch the task is deleted, so nothing unverified stays shared.
+   */
+  private async verify(taskId: string, expected: string, recorded: string | undefined): Promise<string> {
+    if (recorded !== undefined && digestsEqual(recorded, expected)) return recorded;
+    const path = this.options.storage.contentPath(taskId);
+    if (!path) throw createError(ErrorCodes.INTERNAL, `storage engine gives no content path for task ${taskId}`);
+    const actual = await digestFile(path, parseDigest(expected).algorithm);
+    if (!digestsEqual(actual, expected)) {
+      await this.options.storage.deleteTask(taskId);
+      throw createError(ErrorCodes.DIGEST_MISMATCH, `digest mismatch: expected ${expected}, got ${actual}; the downloaded content was discarded`, {
+        details: { expected, actual },
+      });
+    }
+    return actual;
+  }
+
+  /** Per-request completion: digest check for joiners and cache hits, then the output file. */
+  private async complete(taskId: string, request: DownloadRequest, fromCache: boolean): Promise<void> {
+    const { storage } = this.options;
+    const task = await storage.getTask(taskId);
+    if (!task?.finishedAt) throw createError(ErrorCodes.INTERNAL, `task ${taskId} ended without being finished`);
+    if (request.digest !== undefined) {
+      const verified = await this.verify(taskId, request.digest, task.digest);
+      if (task.digest === undefined) await storage.finishTask(taskId, verified);
+    }
+    if (request.outputPath) {
+      const path = storage.contentPath(taskId);
+      if (!path) throw createError(ErrorCodes.INTERNAL, `storage engine gives no content path for task ${taskId}`);
+      const method = await placeOutput(path, request.outputPath, { overwrite: request.overwrite, forceHardLink: request.forceHardLink });
+      this.options.logger.info({ taskId, output: request.outputPath, method, fromCache }, 'output placed');
+    }
+  }
+}
+
+function started(task: TaskRecord, isFinished: boolean): TaskEvent {
+  return {
+    type: 'started',
+    contentLength: task.contentLength,
+    pieceLength: task.pieceLength,
+    pieceCount: task.pieceCount,
+    responseHeader: { ...task.responseHeader },
+    isFinished,
+  };
+}
+
+function keptHeaders(stat: SourceStat): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = stat.headers[name];
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
+
+function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length === 0) return undefined;
+  if (present.length === 1) return present[0];
+  return AbortSignal.any(present);
+}
+
+export type { FinishedPiece };

@@ -1,0 +1,50 @@
+import type { HdfsOptions, ObjectStorageOptions, PieceRecord } from '../../plugin-api/index.js';
+
+/** Where a piece came from (common.v2.TrafficType). */
+export type TrafficType = 'BACK_TO_SOURCE' | 'REMOTE_PEER' | 'LOCAL_PEER';
+
+/** One download as asked for by dfget, the proxy or a scheduler trigger. */
+export interface DownloadRequest {
+  url: string;
+  tag?: string;
+  application?: string;
+  /** Expected whole-content digest `algo:hex`; the output is refused unless it matches. */
+  digest?: string;
+  /** Fixed piece length; changes the task id. */
+  pieceLength?: number;
+  filteredQueryParams?: readonly string[];
+  /** Headers for the origin (lower-case names). */
+  requestHeader?: Record<string, string>;
+  timeoutMs?: number;
+  priority?: number;
+  disableBackToSource?: boolean;
+  needBackToSource?: boolean;
+  /** Absolute local path to place the finished file at (local requests only). */
+  outputPath?: string;
+  overwrite?: boolean;
+  forceHardLink?: boolean;
+  contentForCalculatingTaskId?: string;
+  enableTaskIdBasedBlobDigest?: boolean;
+  objectStorage?: ObjectStorageOptions;
+  hdfs?: HdfsOptions;
+  /** Address of the client that asked, for logs. */
+  remoteIp?: string;
+}
+
+/** A stored piece as reported to the requester. */
+export interface FinishedPiece extends PieceRecord {
+  trafficType: TrafficType;
+}
+
+/** What a download reports, in order: one `started`, then one `piece` per stored piece. */
+export type TaskEvent =
+  | {
+      type: 'started';
+      contentLength: number;
+      pieceLength: number;
+      pieceCount: number;
+      responseHeader: Record<string, string>;
+      /** True when the task was complete in local storage before this request. */
+      isFinished: boolean;
+    }
+  | { type: 'piece'; piece: FinishedPiece };

@@ -1,0 +1,73 @@
+import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { type commonV2, type dfdaemonV2, grpcChannelOptions, loadProtos, messageSizeOptions, GRPC_LOCAL_MAX_MESSAGE_BYTES } from '@d7y/proto';
+
+import { createError, ErrorCodes, fromGrpcError } from '../common/errors.js';
+import type { DfgetOptions } from './options.js';
+import type { Progress } from './progress.js';
+
+/** A connected DfdaemonDownload client, or undefined when no daemon answers on the socket. */
+export async function connectDaemon(socketPath: string, waitMs = 1500): Promise<dfdaemonV2.DfdaemonDownloadClient | undefined> {
+  const { dfdaemon } = loadProtos();
+  const client = new dfdaemon.v2.DfdaemonDownload(
+    `unix://${socketPath}`,
+    credentials.createInsecure(),
+    grpcChannelOptions(messageSizeOptions(GRPC_LOCAL_MAX_MESSAGE_BYTES)),
+  );
+  const ready = await new Promise<boolean>((resolve) => client.waitForReady(Date.now() + waitMs, (error) => resolve(!error)));
+  if (ready) return client;
+  client.close();
+  return undefined;
+}
+
+/** What a finished download through the daemon reports. */
+export interface DaemonDownloadResult {
+  taskId: string;
+  contentLength: number;
+  /** Bytes per traffic type. */
+  traffic: Record<string, number>;
+}
+
+/** Downloads through the daemon, which verifies the content and places it at the output path. */
+export function downloadViaDaemon(client: dfdaemonV2.DfdaemonDownloadClient, options: DfgetOptions, progress: Progress): Promise<DaemonDownloadResult> {
+  const download: commonV2.Download = {
+    url: options.url,
+    digest: options.digest,
+    type: 'STANDARD',
+    tag: options.tag || undefined,
+    application: options.application || undefined,
+    priority: `LEVEL${options.priority}` as commonV2.Priority,
+    filteredQueryParams: options.filteredQueryParams,
+    requestHeader: options.headers,
+    pieceLength: options.pieceLength,
+    outputPath: options.output,
+    timeout: { seconds: Math.floor(options.timeoutMs / 1000), nanos: (options.timeoutMs % 1000) * 1e6 },
+    disableBackToSource: options.disableBackToSource,
+    overwrite: options.overwrite,
+    forceHardLink: options.forceHardLink,
+    contentForCalculatingTaskId: options.contentForCalculatingTaskId,
+  };
+  return new Promise((resolve, reject) => {
+    const call = client.DownloadTask({ download }, { deadline: Date.now() + options.timeoutMs + 5000 });
+    const result: DaemonDownloadResult = { taskId: '', contentLength: 0, traffic: {} };
+    call.on('data', (response: dfdaemonV2.DownloadTaskResponse__Output) => {
+      result.taskId = response.taskId;
+      if (response.response === 'downloadTaskStartedResponse' && response.downloadTaskStartedResponse) {
+        result.contentLength = response.downloadTaskStartedResponse.contentLength;
+        progress.start(result.contentLength);
+      } else if (response.response === 'downloadPieceFinishedResponse' && response.downloadPieceFinishedResponse?.piece) {
+        const piece = response.downloadPieceFinishedResponse.piece;
+        const type = piece.trafficType ?? 'UNKNOWN';
+        result.traffic[type] = (result.traffic[type] ?? 0) + piece.length;
+        progress.advance(piece.length);
+      }
+    });
+    call.on('error', (error: ServiceError) => {
+      const coded = fromGrpcError(error);
+      reject(createError(coded.code, coded.message, { details: coded.details }));
+    });
+    call.on('end', () => {
+      if (!result.taskId) reject(createError(ErrorCodes.INTERNAL, 'dfdaemon closed the download without a response'));
+      else resolve(result);
+    });
+  });
+}

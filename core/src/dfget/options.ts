@@ -1,0 +1,149 @@
+import { isAbsolute, resolve } from 'node:path';
+
+import { parseDigest } from '../common/digests.js';
+import { createError, ErrorCodes } from '../common/errors.js';
+import { DEFAULT_FILTERED_QUERY_PARAMS } from '../common/ids.js';
+import { MAX_PIECE_LENGTH, MIN_PIECE_LENGTH } from '../common/pieces.js';
+import { parseDuration, parseSize } from '../common/units.js';
+
+/** Default Unix socket of the local dfdaemon (Dragonfly's path). */
+export const DEFAULT_DFDAEMON_SOCKET = '/var/run/dragonfly/dfdaemon.sock';
+
+/** Flags as commander hands them over (strings before validation). */
+export interface RawDfgetFlags {
+  output?: string;
+  digest?: string;
+  tag?: string;
+  application?: string;
+  pieceLength?: string;
+  filteredQueryParam?: string[];
+  header?: string[];
+  timeout?: string;
+  priority?: string;
+  disableBackToSource?: boolean;
+  endpoint?: string;
+  progress?: boolean;
+  logLevel?: string;
+  console?: boolean;
+  overwrite?: boolean;
+  forceHardLink?: boolean;
+  contentForCalculatingTaskId?: string;
+}
+
+/** Validated dfget options. */
+export interface DfgetOptions {
+  url: string;
+  output: string;
+  digest?: string;
+  tag: string;
+  application: string;
+  pieceLength?: number;
+  filteredQueryParams: string[];
+  headers: Record<string, string>;
+  timeoutMs: number;
+  priority: number;
+  disableBackToSource: boolean;
+  endpoint: string;
+  progress: boolean;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  console: boolean;
+  overwrite: boolean;
+  forceHardLink: boolean;
+  contentForCalculatingTaskId?: string;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function invalid(flag: string, message: string): never {
+  throw createError(ErrorCodes.INVALID_ARGUMENT, `${flag}: ${message}`);
+}
+
+/** Validates dfget's URL and flags; every error names the flag and what was wrong. */
+export function parseDfgetOptions(url: string | undefined, flags: RawDfgetFlags, cwd = process.cwd()): DfgetOptions {
+  if (!url) invalid('URL', 'missing; usage: dfget <URL> -O <PATH>');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    invalid('URL', `${JSON.stringify(url)} is not an absolute URL (like https://example.com/file)`);
+  }
+  if (!parsed.hostname && parsed.protocol !== 'file:') invalid('URL', `${JSON.stringify(url)} has no host`);
+
+  if (!flags.output) invalid('-O, --output', 'missing; give the path to write the file to');
+  const output = isAbsolute(flags.output) ? flags.output : resolve(cwd, flags.output);
+  if (flags.output.endsWith('/')) invalid('-O, --output', 'must name a file, not a directory');
+
+  let digest: string | undefined;
+  if (flags.digest !== undefined) {
+    try {
+      const d = parseDigest(flags.digest);
+      digest = `${d.algorithm}:${d.encoded}`;
+    } catch (error) {
+      invalid('--digest', (error as Error).message);
+    }
+  }
+
+  let pieceLength: number | undefined;
+  if (flags.pieceLength !== undefined) {
+    try {
+      pieceLength = parseSize(flags.pieceLength);
+    } catch (error) {
+      invalid('--piece-length', (error as Error).message);
+    }
+    if (pieceLength < MIN_PIECE_LENGTH || pieceLength > MAX_PIECE_LENGTH) {
+      invalid('--piece-length', `must be between 4MiB and 64MiB, got ${flags.pieceLength}`);
+    }
+  }
+
+  const headers: Record<string, string> = {};
+  for (const header of flags.header ?? []) {
+    const colon = header.indexOf(':');
+    const name = colon > 0 ? header.slice(0, colon).trim() : '';
+    if (!name || !HEADER_NAME.test(name)) invalid('-H, --header', `${JSON.stringify(header)} is not "Name: value"`);
+    const value = header.slice(colon + 1).trim();
+    if (/[\r\n\0]/.test(value)) invalid('-H, --header', `value of ${name} contains a control character`);
+    headers[name.toLowerCase()] = value;
+  }
+
+  let timeoutMs = 2 * 60 * 60 * 1000;
+  if (flags.timeout !== undefined) {
+    try {
+      timeoutMs = parseDuration(flags.timeout);
+    } catch (error) {
+      invalid('--timeout', (error as Error).message);
+    }
+    if (timeoutMs <= 0) invalid('--timeout', `must be positive, got ${flags.timeout}`);
+  }
+
+  const priority = flags.priority === undefined ? 6 : Number(flags.priority);
+  if (!Number.isInteger(priority) || priority < 0 || priority > 6) {
+    invalid('-p, --priority', `must be an integer from 0 to 6, got ${JSON.stringify(flags.priority)}`);
+  }
+
+  const logLevel = (flags.logLevel ?? 'info') as DfgetOptions['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) invalid('-l, --log-level', `must be one of ${LOG_LEVELS.join(', ')}, got ${flags.logLevel}`);
+
+  if (flags.forceHardLink && flags.overwrite) invalid('--force-hard-link', 'cannot be combined with --overwrite');
+
+  return {
+    url: parsed.toString(),
+    output,
+    digest,
+    tag: flags.tag ?? '',
+    application: flags.application ?? '',
+    pieceLength,
+    filteredQueryParams: flags.filteredQueryParam?.length ? [...flags.filteredQueryParam] : [...DEFAULT_FILTERED_QUERY_PARAMS],
+    headers,
+    timeoutMs,
+    priority,
+    disableBackToSource: flags.disableBackToSource ?? false,
+    endpoint: flags.endpoint ?? DEFAULT_DFDAEMON_SOCKET,
+    progress: flags.progress !== false,
+    logLevel,
+    console: flags.console ?? false,
+    overwrite: flags.overwrite ?? false,
+    forceHardLink: flags.forceHardLink ?? false,
+    contentForCalculatingTaskId: flags.contentForCalculatingTaskId,
+  };
+}

@@ -1,0 +1,167 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { stringify } from 'yaml';
+
+import { freePorts } from './ports.js';
+
+export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const BIN = {
+  d7y: join(REPO, 'core/dist/cli/d7y.js'),
+  dfdaemon: join(REPO, 'core/dist/cli/dfdaemon.js'),
+  dfget: join(REPO, 'core/dist/cli/dfget.js'),
+};
+
+/** A fresh temporary directory under the OS temp dir. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `d7y-${prefix}-`));
+}
+
+/** Result of a finished command. */
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a node script to completion. */
+export function runNode(script: string, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: options.cwd ?? REPO,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Runs dfget with the given arguments. */
+export function dfget(args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
+  return runNode(BIN.dfget, ['--no-progress', ...args], options);
+}
+
+/** A dfdaemon process started by a test. */
+export class DaemonProcess {
+  child: ChildProcess | undefined;
+  log = '';
+
+  constructor(
+    readonly dir: string,
+    readonly configPath: string,
+    readonly socketPath: string,
+    readonly ports: { upload: number; piece: number; metrics: number; health: number },
+  ) {}
+
+  /** Writes a dfdaemon.yaml under a fresh temp dir with free loopback ports; `extra` is merged over the defaults. */
+  static async create(name: string, extra: Record<string, unknown> = {}): Promise<DaemonProcess> {
+    const dir = tempDir(name);
+    const [upload, piece, metrics, health, proxy, stats] = await freePorts(6);
+    const socketPath = join(dir, 'dfdaemon.sock');
+    const base = {
+      host: { hostname: name, ip: '127.0.0.1' },
+      server: { pluginDir: join(dir, 'plugins'), cacheDir: join(dir, 'cache') },
+      download: { server: { socketPath } },
+      upload: { server: { ip: '127.0.0.1', port: upload } },
+      storage: { dir: join(dir, 'storage'), keep: true, server: { ip: '127.0.0.1', tcpPort: piece } },
+      metrics: { server: { ip: '127.0.0.1', port: metrics } },
+      health: { server: { ip: '127.0.0.1', port: health } },
+      stats: { server: { ip: '127.0.0.1', port: stats } },
+      proxy: { server: { ip: '127.0.0.1', port: proxy } },
+      log: { level: 'info' },
+    };
+    const config = deepMerge(base, extra);
+    const configPath = join(dir, 'dfdaemon.yaml');
+    mkdirSync(join(dir, 'plugins'), { recursive: true });
+    writeFileSync(configPath, stringify(config));
+    return new DaemonProcess(dir, configPath, socketPath, { upload, piece, metrics, health });
+  }
+
+  /** Starts the daemon and waits until `/healthy` answers. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    this.child = spawn(process.execPath, [BIN.dfdaemon, '--config', this.configPath], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (chunk) => (this.log += chunk));
+    this.child.stderr!.on('data', (chunk) => (this.log += chunk));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`dfdaemon exited with ${this.child.exitCode}:\n${this.log}`);
+      if (existsSync(this.socketPath) && (await httpStatus(this.ports.health, '/healthy')) === 200) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`dfdaemon did not become healthy in ${timeoutMs} ms:\n${this.log}`);
+  }
+
+  /** SIGKILL, no cleanup. */
+  async kill9(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  /** SIGTERM and wait. */
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await exited;
+  }
+
+  /** GET on the metrics port. */
+  async metrics(): Promise<string> {
+    return httpBody(this.ports.metrics, '/metrics');
+  }
+}
+
+function httpStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolveStatus) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: 1000 }, (res) => {
+      res.resume();
+      resolveStatus(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolveStatus(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/** GET a body from a loopback HTTP port. */
+export function httpBody(port: number, path: string): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolveBody(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
+        ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
