@@ -4,6 +4,7 @@ import { coreVersion } from '../dfdaemon/Dfdaemon.js';
 import { configCheck } from './commands/configCheck.js';
 import { runDfdaemon } from './commands/dfdaemon.js';
 import { pluginsCommand } from './commands/plugins.js';
+import { up } from './commands/up.js';
 import { withRoleFlags } from './commands/roleCommand.js';
 import { EXIT_USAGE, exitWithError } from './fatal.js';
 
@@ -25,6 +26,15 @@ export function d7yProgram(): Command {
   );
   withRoleFlags(program.command('scheduler').description('run a scheduler'), 'scheduler').action(() => notInThisBuild('scheduler'));
   withRoleFlags(program.command('manager').description('run a manager'), 'manager').action(() => notInThisBuild('manager'));
+
+  program
+    .command('up')
+    .description('start a local cluster on loopback with embedded defaults and run a demo download')
+    .option('--data-dir <dir>', 'where data and logs go (wiped at start)', '.d7y')
+    .option('--peers <n>', 'number of peers', '1')
+    .option('--demo-size <size>', 'size of the demo file', '64MiB')
+    .option('--exit', 'stop after the demo instead of running until Ctrl-C')
+    .action((flags) => up(flags).catch((error: unknown) => exitWithError('d7y up', error)));
 
   program
     .command('plugins')

@@ -148,6 +148,7 @@ export class Dfdaemon {
     if (this.stopped) return;
     this.stopped = true;
     this.gc?.stop();
+    await this.engine?.abortAll();
     await Promise.all([
       ...this.grpcServers.map((server) => shutdown(server, graceMs)),
       ...this.httpServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),

@@ -2,12 +2,11 @@
  * Manual redirect following. undici never follows redirects here: every hop goes back through `send`, which
  * re-checks the egress policy, so a redirect cannot reach an address the first URL could not.
  */
-import type { Dispatcher } from 'undici';
-
 import type { Logger } from '@d7y/core/plugin-api';
 
 import { protocolError, redirectDenied, type Attempt } from './errors.js';
 import { redactUrl } from './redact.js';
+import type { OriginResponse } from './transport.js';
 
 /** Statuses followed as redirects. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
@@ -24,11 +23,11 @@ export interface Hop {
 }
 
 /** Sends one hop and returns the answer, without following redirects. */
-export type SendHop = (hop: Hop) => Promise<Dispatcher.ResponseData>;
+export type SendHop = (hop: Hop) => Promise<OriginResponse>;
 
 /** The final answer and the URL that gave it. */
 export interface FinalResponse {
-  response: Dispatcher.ResponseData;
+  response: OriginResponse;
   hop: Hop;
 }
 
@@ -62,8 +61,8 @@ export function nextHop(current: Hop, statusCode: number, location: string | str
 }
 
 /**
- * Sends `first` and follows up to `maxRedirects` redirects. Redirect bodies are drained in the background so
- * their connections return to the pool. More redirects than allowed is `D7Y_ERR_SOURCE_ERROR` "too many
+ * Sends `first` and follows up to `maxRedirects` redirects. Small redirect bodies are drained so their connections
+ * return to the pool. More redirects than allowed is `D7Y_ERR_SOURCE_ERROR` "too many
  * redirects".
  */
 export async function sendFollowingRedirects(send: SendHop, first: Hop, maxRedirects: number, logger?: Logger): Promise<FinalResponse> {
@@ -71,7 +70,7 @@ export async function sendFollowingRedirects(send: SendHop, first: Hop, maxRedir
   for (let redirects = 0; ; redirects++) {
     const response = await send(hop);
     if (!REDIRECT_STATUSES.has(response.statusCode)) return { response, hop };
-    response.body.dump().catch(() => {});
+    response.body.discard();
     if (redirects >= maxRedirects) {
       throw protocolError(hop, `too many redirects (more than ${maxRedirects})`, { statusCode: response.statusCode, headers: response.headers });
     }

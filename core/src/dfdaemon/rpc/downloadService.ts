@@ -26,6 +26,13 @@ export interface DownloadServiceDeps {
  */
 export function downloadServiceHandlers(deps: DownloadServiceDeps): UntypedServiceImplementation {
   const { engine, storage, logger } = deps;
+  /** Removes a task from local storage; refused while it downloads. */
+  const deleteLocal = async (request: { taskId: string }) => {
+    const taskId = assertTaskId(request.taskId);
+    if (engine.isActive(taskId)) throw createError(ErrorCodes.FAILED_PRECONDITION, `task ${taskId} is downloading`);
+    await storage.deleteTask(taskId);
+    return {};
+  };
   const handlers: Partial<dfdaemonV2.DfdaemonDownloadHandlers> = {
     DownloadTask: serverStream(logger, 'DownloadTask', async (request: dfdaemonV2.DownloadTaskRequest__Output, write, signal) => {
       const download = toDownloadRequest(request.download, true);
@@ -75,19 +82,8 @@ export function downloadServiceHandlers(deps: DownloadServiceDeps): UntypedServi
       };
     }),
 
-    DeleteTask: unary(logger, 'DeleteTask', async (request: dfdaemonV2.DeleteTaskRequest__Output) => {
-      const taskId = assertTaskId(request.taskId);
-      if (engine.isActive(taskId)) throw createError(ErrorCodes.FAILED_PRECONDITION, `task ${taskId} is downloading`);
-      await storage.deleteTask(taskId);
-      return {};
-    }),
-
-    DeleteLocalTask: unary(logger, 'DeleteLocalTask', async (request: dfdaemonV2.DeleteLocalTaskRequest__Output) => {
-      const taskId = assertTaskId(request.taskId);
-      if (engine.isActive(taskId)) throw createError(ErrorCodes.FAILED_PRECONDITION, `task ${taskId} is downloading`);
-      await storage.deleteTask(taskId);
-      return {};
-    }),
+    DeleteTask: unary(logger, 'DeleteTask', deleteLocal),
+    DeleteLocalTask: unary(logger, 'DeleteLocalTask', deleteLocal),
   };
   return handlers as UntypedServiceImplementation;
 }

@@ -4,7 +4,7 @@ import { filterUrl, peerId as newPeerId, redactUrl, taskId as computeTaskId } fr
 import { allPieces, pieceCount, pieceLength as choosePieceLength } from '../../common/pieces.js';
 import type { ByteRateLimiter } from '../../common/rateLimit.js';
 import type { Logger, PieceRecord, SourceClient, SourceRequest, SourceStat, StorageEngine, TaskRecord } from '../../plugin-api/index.js';
-import { fetchRangedPieces, fetchSequentialPieces } from './backToSource.js';
+import { fetchRangedPieces, fetchSequentialPieces, withRetries } from './backToSource.js';
 import { EventLog } from './EventLog.js';
 import { placeOutput } from './output.js';
 import type { DownloadRequest, FinishedPiece, TaskEvent, TrafficType } from './types.js';
@@ -38,6 +38,9 @@ const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'content-disposit
 interface TaskRun {
   readonly log: EventLog<TaskEvent>;
   readonly done: Promise<TaskRecord>;
+  readonly controller: AbortController;
+  /** Requests following the run; when the last one leaves before the end, the run is cancelled. */
+  followers: number;
 }
 
 /**
@@ -52,6 +55,13 @@ export class TaskEngine {
   /** Number of tasks downloading now. */
   get activeTasks(): number {
     return this.runs.size;
+  }
+
+  /** Cancels every running download (shutdown) and waits for them to settle. */
+  async abortAll(reason = 'dfdaemon is stopping'): Promise<void> {
+    const runs = [...this.runs.values()];
+    for (const run of runs) run.controller.abort(createError(ErrorCodes.UNAVAILABLE, reason));
+    await Promise.allSettled(runs.map((run) => run.done));
   }
 
   /** True while the task is downloading here. */
@@ -106,12 +116,17 @@ export class TaskEngine {
       }
       run = this.runs.get(taskId) ?? this.start(taskId, request);
     }
+    run.followers++;
     try {
       yield* run.log.read(combined);
       await run.done;
     } catch (error) {
       if (timeout?.aborted) throw createError(ErrorCodes.TIMEOUT, `download of ${redactUrl(request.url)} timed out`);
       throw error;
+    } finally {
+      if (--run.followers === 0 && !run.log.closed) {
+        run.controller.abort(createError(ErrorCodes.CANCELLED, 'every requester of the task has gone'));
+      }
     }
     await this.complete(taskId, request, false);
   }
@@ -143,7 +158,7 @@ export class TaskEngine {
       },
     );
     done.catch(() => undefined).finally(() => this.runs.delete(taskId));
-    const run = { log, done };
+    const run: TaskRun = { log, done, controller, followers: 0 };
     this.runs.set(taskId, run);
     return run;
   }
@@ -161,7 +176,7 @@ export class TaskEngine {
       hdfs: request.hdfs,
       signal,
     };
-    const stat = await source.stat(sourceRequest);
+    const stat = await withRetries(this.options.maxSourceAttempts ?? 3, signal, () => source.stat(sourceRequest));
     if (stat.isDir) throw createError(ErrorCodes.INVALID_ARGUMENT, `${redactUrl(request.url)} is a directory; use a recursive download`);
     const known = stat.contentLength >= 0;
     const length = choosePieceLength(Math.max(0, stat.contentLength), request.pieceLength);

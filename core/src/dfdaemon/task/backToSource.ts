@@ -63,23 +63,35 @@ export async function fetchRangedPieces(ctx: BackToSourceContext, pieces: readon
 }
 
 async function fetchOnePiece(ctx: BackToSourceContext, span: PieceSpan, signal: AbortSignal): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    signal.throwIfAborted();
+  await withRetries(ctx.maxAttempts, signal, async () => {
     const started = performance.now();
-    let body: Readable | undefined;
+    const response = await ctx.source.get({ ...ctx.request, signal, range: { start: span.offset, length: span.length } });
+    const body = ctx.limiter.wrap(response.stream);
     try {
-      const response = await ctx.source.get({ ...ctx.request, signal, range: { start: span.offset, length: span.length } });
-      body = ctx.limiter.wrap(response.stream);
       const record = await ctx.storage.writePiece(
         ctx.taskId,
         { number: span.number, offset: span.offset, length: span.length, costMs: Math.round(performance.now() - started) },
         body,
       );
       ctx.onPiece(record);
-      return;
     } catch (error) {
-      body?.destroy();
-      if (signal.aborted || attempt >= ctx.maxAttempts || !isTransient(error)) throw error;
+      body.destroy();
+      throw error;
+    }
+  });
+}
+
+/**
+ * Runs `work` up to `attempts` times while it fails transiently (timeouts, dropped connections, 5xx), with
+ * exponential backoff; permanent failures and aborts are thrown at once.
+ */
+export async function withRetries<T>(attempts: number, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    signal.throwIfAborted();
+    try {
+      return await work();
+    } catch (error) {
+      if (signal.aborted || attempt >= attempts || !isTransient(error)) throw error;
       await sleep(Math.min(2000, 100 * 2 ** attempt), signal);
     }
   }
