@@ -1,5 +1,4 @@
 import type { Server as HttpServer } from 'node:http';
-import { readFileSync } from 'node:fs';
 
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { grpcServerOptions, loadProtos } from '@d7y/proto';
@@ -13,11 +12,14 @@ import { GarbageCollector } from './gc/GarbageCollector.js';
 import { detectHostIp, dialableIp } from './hostAddress.js';
 import { healthResponder, metricsResponder, serveEndpoint } from './httpEndpoints.js';
 import { DfdaemonMetrics } from './metrics.js';
+import { coreVersion } from './version.js';
 import { downloadServiceHandlers } from './rpc/downloadService.js';
 import { uploadServiceHandlers } from './rpc/uploadService.js';
 import { TaskEngine } from './task/TaskEngine.js';
 import { prepareSocketPath, restrictSocket } from './unixSocket.js';
 import { PieceServer } from './upload/PieceServer.js';
+import { SchedulerPool } from './p2p/SchedulerPool.js';
+import { hostMessage } from './p2p/hostMessage.js';
 
 /** Unfinished tasks untouched this long are abandoned by GC (Dragonfly's download task timeout). */
 const UNFINISHED_TASK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -31,10 +33,7 @@ export interface DfdaemonEndpoints {
   metricsPort: number;
 }
 
-/** Package version of @d7y/core. */
-export function coreVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
+export { coreVersion } from './version.js';
 
 /**
  * The peer daemon: local download API on a Unix socket, piece serving to other peers, storage, GC, health and
@@ -51,6 +50,8 @@ export class Dfdaemon {
   private readonly grpcServers: Server[] = [];
   private readonly httpServers: HttpServer[] = [];
   private stopped = false;
+  private pool: SchedulerPool | undefined;
+  private ports = { upload: 0, piece: 0 };
 
   constructor(
     private readonly config: DfdaemonConfig,
@@ -72,6 +73,15 @@ export class Dfdaemon {
   async start(): Promise<DfdaemonEndpoints> {
     const { config, logger } = this;
     await this.storage.open();
+    const schedulers = config.scheduler.netAddrs ?? [];
+    if (schedulers.length > 0) {
+      this.pool = new SchedulerPool(
+        schedulers,
+        () => hostMessage(config, { id: this.hostId, ip: this.hostIp, uploadPort: this.ports.upload, piecePort: this.ports.piece }),
+        config.scheduler.announceInterval,
+        logger.child({ component: 'scheduler-pool' }),
+      );
+    }
     this.engine = new TaskEngine({
       storage: this.storage,
       sourceFor: (url) => this.registry.sourceFor(url),
@@ -82,6 +92,13 @@ export class Dfdaemon {
       hostname: config.host.hostname,
       seed: config.seedPeer.enable,
       maxSourceAttempts: config.backend.maxRetries + 1,
+      p2p: this.pool && {
+        pool: this.pool,
+        hostId: this.hostId,
+        pieceTimeoutMs: config.download.pieceTimeout,
+        maxScheduleCount: config.scheduler.maxScheduleCount,
+        enableBackToSource: config.scheduler.enableBackToSource,
+      },
     });
 
     this.pieceServer = new PieceServer({
@@ -137,9 +154,11 @@ export class Dfdaemon {
       isBusy: (taskId) => this.engine.isActive(taskId),
     });
     this.gc.start();
+    this.ports = { upload: uploadPort, piece: piecePort };
+    await this.pool?.start();
 
     const endpoints = { socketPath, uploadPort, piecePort, healthPort: health.port, metricsPort: metrics.port };
-    logger.info({ hostId: this.hostId, ...endpoints, seedPeer: config.seedPeer.enable }, 'dfdaemon started');
+    logger.info({ hostId: this.hostId, ...endpoints, seedPeer: config.seedPeer.enable, schedulers }, 'dfdaemon started');
     return endpoints;
   }
 
@@ -149,6 +168,7 @@ export class Dfdaemon {
     this.stopped = true;
     this.gc?.stop();
     await this.engine?.abortAll();
+    this.pool?.stop();
     await Promise.all([
       ...this.grpcServers.map((server) => shutdown(server, graceMs)),
       ...this.httpServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),

@@ -36,7 +36,7 @@ export interface ParentScore {
 
 /** Options of `DefaultEvaluator`; everything defaults to Dragonfly's values. */
 export interface DefaultEvaluatorOptions {
-  /** Weights to override (see `DEFAULT_WEIGHTS`). */
+  /** Weights to override (see `DEFAULT_WEIGHTS`); not validated here (the plugin's `configSchema` does that). */
   readonly weights?: Partial<EvaluatorWeights>;
   /** Capacity of the scheduler's piece-cost window (default 2000). */
   readonly pieceCostsWindowSize?: number;
@@ -79,7 +79,8 @@ export class DefaultEvaluator implements Evaluator {
   readonly #logger: Logger | undefined;
 
   constructor(options: DefaultEvaluatorOptions = {}) {
-    this.weights = Object.freeze({ ...DEFAULT_WEIGHTS, ...options.weights });
+    const overrides = Object.entries(options.weights ?? {}).filter(([, weight]) => weight !== undefined);
+    this.weights = Object.freeze({ ...DEFAULT_WEIGHTS, ...Object.fromEntries(overrides) });
     this.pieceCostsWindowSize = options.pieceCostsWindowSize ?? DEFAULT_PIECE_COSTS_WINDOW_SIZE;
     this.#logger = options.logger;
   }

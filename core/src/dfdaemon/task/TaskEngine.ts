@@ -4,6 +4,8 @@ import { filterUrl, peerId as newPeerId, redactUrl, taskId as computeTaskId } fr
 import { allPieces, pieceCount, pieceLength as choosePieceLength } from '../../common/pieces.js';
 import type { ByteRateLimiter } from '../../common/rateLimit.js';
 import type { Logger, PieceRecord, SourceClient, SourceRequest, SourceStat, StorageEngine, TaskRecord } from '../../plugin-api/index.js';
+import { Conductor } from '../p2p/Conductor.js';
+import type { SchedulerPool } from '../p2p/SchedulerPool.js';
 import { fetchRangedPieces, fetchSequentialPieces, withRetries } from './backToSource.js';
 import { EventLog } from './EventLog.js';
 import { placeOutput } from './output.js';
@@ -22,7 +24,22 @@ export interface TaskEngineOptions {
   seed: boolean;
   /** Attempts per piece against the source. */
   maxSourceAttempts?: number;
+  /** P2P settings; without them every download goes to the source. */
+  p2p?: P2PSettings;
 }
+
+/** How downloads use schedulers and parents. */
+export interface P2PSettings {
+  pool: SchedulerPool;
+  hostId: string;
+  pieceTimeoutMs: number;
+  maxScheduleCount: number;
+  /** `scheduler.enableBackToSource`. */
+  enableBackToSource: boolean;
+}
+
+/** Tasks up to this size skip the scheduler and go to the source directly, as Dragonfly's client does. */
+export const DIRECT_DOWNLOAD_MAX_BYTES = 4 * 1024 * 1024;
 
 /** A download in progress for one requester. */
 export interface DownloadHandle {
@@ -100,10 +117,10 @@ export class TaskEngine {
     if (request.digest !== undefined) parseDigest(request.digest);
     const taskId = this.taskIdOf(request);
     const peerId = newPeerId(this.options.hostIp, this.options.hostname, this.options.seed);
-    return { taskId, peerId, events: this.follow(taskId, request, signal) };
+    return { taskId, peerId, events: this.follow(taskId, peerId, request, signal) };
   }
 
-  private async *follow(taskId: string, request: DownloadRequest, signal?: AbortSignal): AsyncGenerator<TaskEvent> {
+  private async *follow(taskId: string, peerId: string, request: DownloadRequest, signal?: AbortSignal): AsyncGenerator<TaskEvent> {
     const timeout = request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined;
     const combined = anySignal([signal, timeout]);
     let run = this.runs.get(taskId);
@@ -114,7 +131,7 @@ export class TaskEngine {
         await this.complete(taskId, request, true);
         return;
       }
-      run = this.runs.get(taskId) ?? this.start(taskId, request);
+      run = this.runs.get(taskId) ?? this.start(taskId, request, peerId);
     }
     run.followers++;
     try {
@@ -144,10 +161,10 @@ export class TaskEngine {
     ];
   }
 
-  private start(taskId: string, request: DownloadRequest): TaskRun {
+  private start(taskId: string, request: DownloadRequest, peerId: string): TaskRun {
     const log = new EventLog<TaskEvent>();
     const controller = new AbortController();
-    const done = this.runBackToSource(taskId, request, log, controller.signal).then(
+    const done = this.runDownload(taskId, peerId, request, log, controller.signal).then(
       (task) => {
         log.end();
         return task;
@@ -163,9 +180,9 @@ export class TaskEngine {
     return run;
   }
 
-  private async runBackToSource(taskId: string, request: DownloadRequest, log: EventLog<TaskEvent>, signal: AbortSignal): Promise<TaskRecord> {
-    const { storage, logger } = this.options;
-    if (request.disableBackToSource) {
+  private async runDownload(taskId: string, peerId: string, request: DownloadRequest, log: EventLog<TaskEvent>, signal: AbortSignal): Promise<TaskRecord> {
+    const { storage, logger, p2p } = this.options;
+    if (request.disableBackToSource && !p2p) {
       throw createError(ErrorCodes.FAILED_PRECONDITION, `${redactUrl(request.url)} is not cached here and back-to-source is disabled`);
     }
     const source = this.options.sourceFor(request.url);
@@ -207,8 +224,33 @@ export class TaskEngine {
       signal,
       onPiece,
     };
-    if (known && (stat.acceptRanges || pieceCount(stat.contentLength, length) <= 1)) {
-      const missing = allPieces(stat.contentLength, length).filter((span) => !stored.has(span.number));
+    const ranged = known && (stat.acceptRanges || pieceCount(stat.contentLength, length) <= 1);
+    const missing = known ? allPieces(stat.contentLength, length).filter((span) => !stored.has(span.number)) : [];
+    if (p2p && ranged && stat.contentLength > DIRECT_DOWNLOAD_MAX_BYTES && missing.length > 0) {
+      const conductor = new Conductor({
+        taskId,
+        peerId,
+        hostId: p2p.hostId,
+        request,
+        sizes: { contentLength: stat.contentLength, pieceLength: length, pieceCount: pieceCount(stat.contentLength, length) },
+        missing,
+        storage,
+        limiter: this.options.downloadLimiter,
+        concurrency: this.options.concurrentPieceCount,
+        pieceTimeoutMs: p2p.pieceTimeoutMs,
+        maxScheduleCount: p2p.maxScheduleCount,
+        backToSourceAllowed: p2p.enableBackToSource && !request.disableBackToSource,
+        pool: p2p.pool,
+        logger,
+        signal,
+        onPiece: (piece, trafficType) => log.append({ type: 'piece', piece: { ...piece, trafficType } }),
+        backToSource: (pieces, report) => fetchRangedPieces({ ...ctx, onPiece: report }, pieces),
+      });
+      const how = await conductor.run();
+      logger.info({ taskId, how }, 'task downloaded');
+    } else if (request.disableBackToSource) {
+      throw createError(ErrorCodes.FAILED_PRECONDITION, `${redactUrl(request.url)} is not cached here and back-to-source is disabled`);
+    } else if (ranged) {
       await fetchRangedPieces(ctx, missing);
     } else {
       const seen = await fetchSequentialPieces(ctx, length);

@@ -1,0 +1,221 @@
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { commonV2, schedulerV2 } from '@d7y/proto';
+
+import { createError, ErrorCodes, isD7yError } from '../../common/errors.js';
+import { redactUrl } from '../../common/ids.js';
+import type { PieceSpan } from '../../common/pieces.js';
+import type { ByteRateLimiter } from '../../common/rateLimit.js';
+import type { Logger, PieceRecord, StorageEngine } from '../../plugin-api/index.js';
+import type { DownloadRequest, TrafficType } from '../task/types.js';
+import { AsyncQueue } from './AsyncQueue.js';
+import { registerDownload, reportedPiece } from './messages.js';
+import { PieceCollector } from './PieceCollector.js';
+import type { SchedulerPool } from './SchedulerPool.js';
+import { TrustedDigests } from './TrustedDigests.js';
+
+/** What one P2P download needs. */
+export interface ConductorOptions {
+  taskId: string;
+  peerId: string;
+  hostId: string;
+  request: DownloadRequest;
+  sizes: { contentLength: number; pieceLength: number; pieceCount: number };
+  missing: readonly PieceSpan[];
+  storage: StorageEngine;
+  limiter: ByteRateLimiter;
+  concurrency: number;
+  pieceTimeoutMs: number;
+  maxScheduleCount: number;
+  /** False when back-to-source is disabled by the request or by `scheduler.enableBackToSource: false`. */
+  backToSourceAllowed: boolean;
+  pool: SchedulerPool;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Stores-and-reports hook: called for every stored piece. */
+  onPiece(record: PieceRecord, trafficType: TrafficType): void;
+  /** Downloads the given pieces from the source, calling `report` for each stored piece. */
+  backToSource(pieces: readonly PieceSpan[], report: (record: PieceRecord) => void): Promise<void>;
+}
+
+type ConductorEvent =
+  | { type: 'response'; response: schedulerV2.AnnouncePeerResponse__Output }
+  | { type: 'error'; error: ServiceError }
+  | { type: 'end' }
+  | { type: 'done' }
+  | { type: 'starved'; blocked: string[] };
+
+/** The scheduler could not be used for this task; the caller may try another or go to the source. */
+class SchedulerLost extends Error {}
+
+/**
+ * Drives one peer's download through a scheduler (Dragonfly's AnnouncePeer exchange): register, then either
+ * collect pieces from the candidate parents it names (reporting each piece, rescheduling when parents run dry) or
+ * go back to source when told to. When no scheduler can be used it falls back to the source unless that is
+ * disabled.
+ */
+export class Conductor {
+  private remaining: Map<number, PieceSpan>;
+
+  constructor(private readonly options: ConductorOptions) {
+    this.remaining = new Map(options.missing.map((span) => [span.number, span]));
+  }
+
+  /** Runs the download; resolves with how it ended. */
+  async run(): Promise<'p2p' | 'back-to-source'> {
+    const { pool, taskId, logger } = this.options;
+    let lastError: unknown;
+    for (const { addr, client } of pool.schedulersFor(taskId)) {
+      try {
+        return await this.withScheduler(addr, client, true);
+      } catch (error) {
+        if (!(error instanceof SchedulerLost)) throw error;
+        lastError = error.cause;
+        pool.markUnhealthy(addr);
+        logger.warn({ taskId, scheduler: addr, err: error.cause }, 'scheduler unusable for this task');
+      }
+    }
+    if (!this.options.backToSourceAllowed) {
+      throw createError(ErrorCodes.UNAVAILABLE, `no scheduler could serve ${redactUrl(this.options.request.url)} and back-to-source is disabled`, {
+        cause: lastError,
+      });
+    }
+    logger.warn({ taskId }, 'no scheduler available; downloading from the source');
+    await this.fetchFromSource();
+    return 'back-to-source';
+  }
+
+  private async fetchFromSource(): Promise<void> {
+    await this.options.backToSource([...this.remaining.values()], (record) => {
+      this.remaining.delete(record.number);
+      this.options.onPiece(record, 'BACK_TO_SOURCE');
+    });
+  }
+
+  private async withScheduler(addr: string, client: schedulerV2.SchedulerClient, mayReannounce: boolean): Promise<'p2p' | 'back-to-source'> {
+    const { taskId, peerId, hostId, logger, signal } = this.options;
+    const call = client.AnnouncePeer();
+    const queue = new AsyncQueue<ConductorEvent>();
+    call.on('data', (response: schedulerV2.AnnouncePeerResponse__Output) => queue.push({ type: 'response', response }));
+    call.on('error', (error: ServiceError) => queue.push({ type: 'error', error }));
+    call.on('end', () => queue.push({ type: 'end' }));
+    const onAbort = () => call.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const send = (message: Omit<schedulerV2.AnnouncePeerRequest, 'hostId' | 'taskId' | 'peerId'>) => {
+      if (!call.writableEnded) call.write({ hostId, taskId, peerId, ...message });
+    };
+    const digests = new TrustedDigests(() => this.statTask(client));
+    let collector: PieceCollector | undefined;
+    let started = false;
+    let rounds = 0;
+    let anyResponse = false;
+    send({ registerPeerRequest: { download: registerDownload(this.options.request, this.options.sizes, this.options.concurrency) } });
+    try {
+      for (;;) {
+        const event = await queue.next();
+        signal.throwIfAborted();
+        if (event.type === 'response') {
+          anyResponse = true;
+          const { response } = event;
+          if (response.response === 'emptyTaskResponse') {
+            send({ downloadPeerStartedRequest: {} });
+            send({ downloadPeerFinishedRequest: {} });
+            return 'p2p';
+          }
+          if (response.response === 'needBackToSourceResponse') {
+            await collector?.stop();
+            return await this.backToSourceViaScheduler(send, response.needBackToSourceResponse?.description);
+          }
+          if (response.response === 'normalTaskResponse') {
+            rounds++;
+            if (!started) send({ downloadPeerStartedRequest: {} });
+            started = true;
+            collector ??= this.createCollector(digests, send, queue);
+            collector.addParents(response.normalTaskResponse?.candidateParents ?? []);
+          }
+        } else if (event.type === 'done') {
+          send({ downloadPeerFinishedRequest: {} });
+          return 'p2p';
+        } else if (event.type === 'starved') {
+          if (rounds >= this.options.maxScheduleCount) {
+            send({ downloadPeerFailedRequest: { description: 'max schedule count exceeded' } });
+            throw new SchedulerLost('max schedule count exceeded', { cause: createError(ErrorCodes.UNAVAILABLE, 'max schedule count exceeded') });
+          }
+          logger.info({ taskId, blocked: event.blocked.length, missing: this.remaining.size }, 'parents exhausted; rescheduling');
+          send({ reschedulePeerRequest: { candidateParents: event.blocked.map((id) => ({ id })), description: 'parents exhausted' } });
+        } else {
+          const error = event.type === 'error' ? event.error : undefined;
+          if (error?.code === GrpcStatus.NOT_FOUND && !anyResponse && mayReannounce) {
+            await this.options.pool.announce(addr).catch(() => undefined);
+            return await this.withScheduler(addr, client, false);
+          }
+          if (error?.code === GrpcStatus.PERMISSION_DENIED || error?.code === GrpcStatus.INVALID_ARGUMENT) {
+            throw createError(error.code === GrpcStatus.PERMISSION_DENIED ? ErrorCodes.PERMISSION_DENIED : ErrorCodes.INVALID_ARGUMENT, `scheduler refused the download: ${error.details}`);
+          }
+          throw new SchedulerLost(`scheduler stream ${event.type === 'end' ? 'ended' : 'failed'}`, { cause: error ?? createError(ErrorCodes.UNAVAILABLE, 'stream ended') });
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      await collector?.stop();
+      if (!call.writableEnded) call.end();
+    }
+  }
+
+  private createCollector(digests: TrustedDigests, send: (message: Omit<schedulerV2.AnnouncePeerRequest, 'hostId' | 'taskId' | 'peerId'>) => void, queue: AsyncQueue<ConductorEvent>): PieceCollector {
+    const collector = new PieceCollector({
+      taskId: this.options.taskId,
+      hostId: this.options.hostId,
+      missing: [...this.remaining.values()],
+      storage: this.options.storage,
+      limiter: this.options.limiter,
+      concurrency: this.options.concurrency,
+      pieceTimeoutMs: this.options.pieceTimeoutMs,
+      digests,
+      logger: this.options.logger,
+      events: {
+        onPiece: (record) => {
+          this.remaining.delete(record.number);
+          this.options.onPiece(record, 'REMOTE_PEER');
+          send({ downloadPieceFinishedRequest: { piece: reportedPiece(record, 'REMOTE_PEER') } });
+        },
+        onPieceFailed: (pieceNumber, parentId, error) => {
+          send({ downloadPieceFailedRequest: { pieceNumber, parentId, temporary: !(isD7yError(error) && error.code === ErrorCodes.DIGEST_MISMATCH) } });
+        },
+        onStarved: (blocked) => queue.push({ type: 'starved', blocked }),
+      },
+    });
+    void collector.done.then(() => queue.push({ type: 'done' }));
+    return collector;
+  }
+
+  private async backToSourceViaScheduler(
+    send: (message: Omit<schedulerV2.AnnouncePeerRequest, 'hostId' | 'taskId' | 'peerId'>) => void,
+    description: string | undefined,
+  ): Promise<'back-to-source'> {
+    if (!this.options.backToSourceAllowed) {
+      send({ downloadPeerFailedRequest: { description: 'back-to-source is disabled' } });
+      throw createError(ErrorCodes.FAILED_PRECONDITION, `no peer has ${redactUrl(this.options.request.url)} and back-to-source is disabled (${description ?? 'scheduler asked for back-to-source'})`);
+    }
+    send({ downloadPeerBackToSourceStartedRequest: { description } });
+    try {
+      await this.options.backToSource([...this.remaining.values()], (record) => {
+        this.remaining.delete(record.number);
+        this.options.onPiece(record, 'BACK_TO_SOURCE');
+        send({ downloadPieceBackToSourceFinishedRequest: { piece: reportedPiece(record, 'BACK_TO_SOURCE') } });
+      });
+    } catch (error) {
+      send({ downloadPeerBackToSourceFailedRequest: { description: isD7yError(error) ? error.message : 'back-to-source failed' } });
+      throw error;
+    }
+    send({ downloadPeerBackToSourceFinishedRequest: {} });
+    return 'back-to-source';
+  }
+
+  private statTask(client: schedulerV2.SchedulerClient): Promise<commonV2.Task__Output | undefined> {
+    return new Promise((resolve) => {
+      client.StatTask({ hostId: this.options.hostId, taskId: this.options.taskId }, { deadline: Date.now() + 3000 }, (error: ServiceError | null, task?: commonV2.Task__Output) =>
+        resolve(error ? undefined : task),
+      );
+    });
+  }
+}

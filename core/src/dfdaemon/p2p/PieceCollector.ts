@@ -1,0 +1,215 @@
+import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
+import { type commonV2, type dfdaemonV2, grpcChannelOptions, loadProtos } from '@d7y/proto';
+
+import { isD7yError } from '../../common/errors.js';
+import type { PieceSpan } from '../../common/pieces.js';
+import type { ByteRateLimiter } from '../../common/rateLimit.js';
+import type { Logger, PieceRecord, StorageEngine } from '../../plugin-api/index.js';
+import { fetchPiece } from './pieceFetch.js';
+import type { TrustedDigests } from './TrustedDigests.js';
+
+/** Refreshes of the trusted digests without news before the collector gives up on its parents. */
+const MAX_FRUITLESS_DIGEST_REFRESHES = 100;
+
+/** One candidate parent and what the child knows about it. */
+interface ParentState {
+  id: string;
+  ip: string;
+  uploadPort: number;
+  downloadPort: number;
+  available: Set<number>;
+  inflight: number;
+  blocked: boolean;
+  syncEnded: boolean;
+  sync?: ClientReadableStream<dfdaemonV2.SyncPiecesResponse__Output>;
+  client?: dfdaemonV2.DfdaemonUploadClient;
+}
+
+/** What the collector reports to the conductor. */
+export interface CollectorEvents {
+  /** A piece was fetched from a parent, verified against its trusted digest and stored. */
+  onPiece(record: PieceRecord, parentId: string): void;
+  /** A piece fetch from a parent failed; the parent is now blocked for this task. */
+  onPieceFailed(pieceNumber: number, parentId: string, error: unknown): void;
+  /** No parent can provide the missing pieces any more: ask the scheduler for others. */
+  onStarved(blockedParentIds: string[]): void;
+}
+
+export interface CollectorOptions {
+  taskId: string;
+  hostId: string;
+  missing: readonly PieceSpan[];
+  storage: StorageEngine;
+  limiter: ByteRateLimiter;
+  concurrency: number;
+  pieceTimeoutMs: number;
+  digests: TrustedDigests;
+  logger: Logger;
+  events: CollectorEvents;
+}
+
+/**
+ * Collects a task's missing pieces from several parents at once. Learns which parent has which piece from
+ * their SyncPieces streams, sends each piece request to the least busy parent that has it, verifies every piece
+ * against the trusted digest while storing it, and blocks parents that fail, stall or serve bad bytes.
+ */
+export class PieceCollector {
+  private readonly parents = new Map<string, ParentState>();
+  private readonly missing = new Map<number, PieceSpan>();
+  private readonly inflight = new Set<number>();
+  private readonly controller = new AbortController();
+  private resolveDone!: () => void;
+  private starvedReported = false;
+  readonly done: Promise<void>;
+
+  constructor(private readonly options: CollectorOptions) {
+    for (const span of options.missing) this.missing.set(span.number, span);
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    if (this.missing.size === 0) this.resolveDone();
+  }
+
+  /** Numbers of pieces still missing. */
+  get remaining(): number[] {
+    return [...this.missing.keys()];
+  }
+
+  /** Ids of parents blocked for this task. */
+  get blockedParents(): string[] {
+    return [...this.parents.values()].filter((parent) => parent.blocked).map((parent) => parent.id);
+  }
+
+  /** Adds candidate parents from a scheduler answer and starts following their pieces. */
+  addParents(peers: readonly commonV2.Peer__Output[]): void {
+    this.starvedReported = false;
+    for (const peer of peers) {
+      if (this.parents.has(peer.id) || !peer.host?.ip || !peer.host.port || !peer.host.downloadPort) continue;
+      this.options.digests.addFrom(peer.task);
+      const parent: ParentState = {
+        id: peer.id,
+        ip: peer.host.ip,
+        uploadPort: peer.host.port,
+        downloadPort: peer.host.downloadPort,
+        available: new Set(),
+        inflight: 0,
+        blocked: false,
+        syncEnded: false,
+      };
+      this.parents.set(peer.id, parent);
+      this.follow(parent);
+    }
+    this.pump();
+  }
+
+  /** Stops following parents and aborts piece fetches in flight; waits for them to settle. */
+  async stop(): Promise<void> {
+    this.controller.abort();
+    for (const parent of this.parents.values()) this.close(parent);
+    while (this.inflight.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  private follow(parent: ParentState): void {
+    const { dfdaemon } = loadProtos();
+    parent.client = new dfdaemon.v2.DfdaemonUpload(`${parent.ip.includes(':') ? `[${parent.ip}]` : parent.ip}:${parent.uploadPort}`, credentials.createInsecure(), grpcChannelOptions());
+    const sync = parent.client.SyncPieces({ hostId: this.options.hostId, taskId: this.options.taskId, interestedPieceNumbers: this.remaining });
+    parent.sync = sync;
+    sync.on('data', (piece: dfdaemonV2.SyncPiecesResponse__Output) => {
+      if (this.missing.has(piece.number)) {
+        parent.available.add(piece.number);
+        this.pump();
+      }
+    });
+    sync.on('error', (error) => {
+      if (this.controller.signal.aborted) return;
+      this.options.logger.debug({ parent: parent.id, err: error }, 'piece sync with parent failed');
+      this.block(parent);
+    });
+    sync.on('end', () => {
+      parent.syncEnded = true;
+      this.pump();
+    });
+  }
+
+  private close(parent: ParentState): void {
+    parent.sync?.cancel();
+    parent.client?.close();
+  }
+
+  private block(parent: ParentState): void {
+    if (parent.blocked) return;
+    parent.blocked = true;
+    this.close(parent);
+    this.pump();
+  }
+
+  /** Starts as many fetches as the concurrency allows; reports starvation when nothing can progress. */
+  private pump(): void {
+    if (this.controller.signal.aborted) return;
+    let waitingForDigest = false;
+    for (const [number, span] of this.missing) {
+      if (this.inflight.size >= this.options.concurrency) return;
+      if (this.inflight.has(number)) continue;
+      const parent = this.pickParent(number);
+      if (!parent) continue;
+      const digest = this.options.digests.get(number);
+      if (!digest) {
+        waitingForDigest = true;
+        continue;
+      }
+      void this.fetch(parent, span, digest);
+    }
+    if (waitingForDigest) {
+      if (this.options.digests.fruitlessRefreshes > MAX_FRUITLESS_DIGEST_REFRESHES) return this.starve();
+      void this.options.digests.refresh().then(() => this.pump());
+      return;
+    }
+    if (this.inflight.size === 0 && this.missing.size > 0) {
+      const hopeful = [...this.parents.values()].some((parent) => !parent.blocked && !parent.syncEnded);
+      if (!hopeful) this.starve();
+    }
+  }
+
+  private starve(): void {
+    if (this.starvedReported) return;
+    this.starvedReported = true;
+    this.options.events.onStarved(this.blockedParents);
+  }
+
+  private pickParent(number: number): ParentState | undefined {
+    let best: ParentState | undefined;
+    for (const parent of this.parents.values()) {
+      if (parent.blocked || !parent.available.has(number)) continue;
+      if (!best || parent.inflight < best.inflight || (parent.inflight === best.inflight && Math.random() < 0.5)) best = parent;
+    }
+    return best;
+  }
+
+  private async fetch(parent: ParentState, span: PieceSpan, digest: string): Promise<void> {
+    const { storage, taskId, limiter, pieceTimeoutMs, events } = this.options;
+    this.inflight.add(span.number);
+    parent.inflight++;
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(pieceTimeoutMs)]);
+    const started = performance.now();
+    try {
+      const body = await fetchPiece({ ip: parent.ip, port: parent.downloadPort }, taskId, span.number, span.length, signal);
+      const record = await storage.writePiece(
+        taskId,
+        { number: span.number, offset: span.offset, length: span.length, expectedDigest: digest, parentId: parent.id, costMs: Math.round(performance.now() - started) },
+        limiter.wrap(body),
+      );
+      this.missing.delete(span.number);
+      events.onPiece(record, parent.id);
+      if (this.missing.size === 0) this.resolveDone();
+    } catch (error) {
+      if (!this.controller.signal.aborted) {
+        this.options.logger.warn({ parent: parent.id, piece: span.number, err: isD7yError(error) ? error.message : error }, 'piece from parent failed; blocking the parent');
+        events.onPieceFailed(span.number, parent.id, error);
+        parent.available.delete(span.number);
+        this.block(parent);
+      }
+    } finally {
+      parent.inflight--;
+      this.inflight.delete(span.number);
+      this.pump();
+    }
+  }
+}
