@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +111,16 @@ export class DaemonProcess {
     await this.signal('SIGKILL');
   }
 
+  /** SIGSTOP: the process stalls with its connections open. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `pause()`. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGTERM and wait. */
   async stop(): Promise<void> {
     await this.signal('SIGTERM');
@@ -164,4 +175,76 @@ function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>
         : value;
   }
   return out;
+}
+
+/** A scheduler process started by a test. */
+export class SchedulerProcess {
+  child: ChildProcess | undefined;
+  log = '';
+
+  constructor(
+    readonly dir: string,
+    readonly configPath: string,
+    readonly port: number,
+  ) {}
+
+  get addr(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Writes a scheduler.yaml on a free loopback port; `extra` is merged over the defaults. */
+  static async create(name: string, extra: Record<string, unknown> = {}): Promise<SchedulerProcess> {
+    const dir = tempDir(name);
+    const [port, metrics] = await freePorts(2);
+    const base = {
+      server: { listenIP: '127.0.0.1', advertiseIP: '127.0.0.1', port, host: name, pluginDir: join(dir, 'plugins'), workHome: dir, cacheDir: join(dir, 'cache'), logDir: join(dir, 'log'), dataDir: join(dir, 'data') },
+      scheduler: { retryInterval: '100ms' },
+      metrics: { enable: true, addr: `127.0.0.1:${metrics}` },
+      verbose: false,
+    };
+    const configPath = join(dir, 'scheduler.yaml');
+    mkdirSync(join(dir, 'plugins'), { recursive: true });
+    writeFileSync(configPath, stringify(deepMerge(base, extra)));
+    return new SchedulerProcess(dir, configPath, port);
+  }
+
+  /** Starts the scheduler and waits until its gRPC port accepts connections. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    this.child = spawn(process.execPath, [BIN.d7y, 'scheduler', '--config', this.configPath], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (chunk) => (this.log += chunk));
+    this.child.stderr!.on('data', (chunk) => (this.log += chunk));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`scheduler exited with ${this.child.exitCode}:\n${this.log}`);
+      if (await tcpOpen(this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`scheduler did not listen in ${timeoutMs} ms:\n${this.log}`);
+  }
+
+  async kill9(): Promise<void> {
+    await stopChild(this.child, 'SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await stopChild(this.child, 'SIGTERM');
+  }
+}
+
+async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill(signal);
+  await exited;
+}
+
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolveOpen) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveOpen(true);
+    });
+    socket.once('error', () => resolveOpen(false));
+  });
 }

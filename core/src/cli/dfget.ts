@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 
-import { coreVersion } from '../dfdaemon/Dfdaemon.js';
+import { coreVersion } from '../dfdaemon/version.js';
 import { parseDfgetOptions, DEFAULT_DFDAEMON_SOCKET } from '../dfget/options.js';
 import { runDfget } from '../dfget/run.js';
 import { exitWithError } from './fatal.js';
-import { runProgram } from './program.js';
+import { runProgram } from './runProgram.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

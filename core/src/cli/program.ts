@@ -1,12 +1,19 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 
-import { coreVersion } from '../dfdaemon/Dfdaemon.js';
-import { configCheck } from './commands/configCheck.js';
-import { runDfdaemon } from './commands/dfdaemon.js';
-import { pluginsCommand } from './commands/plugins.js';
-import { up } from './commands/up.js';
+import { coreVersion } from '../dfdaemon/version.js';
 import { withRoleFlags } from './commands/roleCommand.js';
 import { EXIT_USAGE, exitWithError } from './fatal.js';
+
+export { runProgram } from './runProgram.js';
+
+// Commands are imported when they run, so `d7y --help` and quick commands do not load every role.
+const configCheck = async (flags: Parameters<typeof import('./commands/configCheck.js').configCheck>[0]) =>
+  (await import('./commands/configCheck.js')).configCheck(flags);
+const runDfdaemon = async (flags: Parameters<typeof import('./commands/dfdaemon.js').runDfdaemon>[0]) =>
+  (await import('./commands/dfdaemon.js')).runDfdaemon(flags);
+const pluginsCommand = async (flags: Parameters<typeof import('./commands/plugins.js').pluginsCommand>[0]) =>
+  (await import('./commands/plugins.js')).pluginsCommand(flags);
+const up = async (flags: Parameters<typeof import('./commands/up.js').up>[0]) => (await import('./commands/up.js')).up(flags);
 
 function notInThisBuild(role: string): never {
   process.stderr.write(`d7y ${role}: the ${role} role is not part of this build yet\n`);
@@ -53,16 +60,4 @@ export function d7yProgram(): Command {
     .action((flags) => configCheck(flags).catch((error: unknown) => exitWithError('d7y config check', error)));
 
   return program;
-}
-
-/** Parses argv, turning commander's usage errors into exit code 2. */
-export async function runProgram(program: Command, argv: string[]): Promise<void> {
-  try {
-    await program.parseAsync(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
-    }
-    throw error;
-  }
 }

@@ -1,11 +1,7 @@
 import { lstat } from 'node:fs/promises';
 
-import { createEgressPolicy } from '../common/egress/EgressPolicyImpl.js';
-import { createError, ErrorCodes } from '../common/errors.js';
-import { createLogger } from '../common/logging.js';
-import { builtinPlugins, createContainer, loadPlugins } from '../kernel/index.js';
+import { createError, ErrorCodes } from '../plugin-api/errors.js';
 import { connectDaemon, downloadViaDaemon } from './daemonClient.js';
-import { downloadDirect } from './direct.js';
 import type { DfgetOptions } from './options.js';
 import { createProgress, formatBytes } from './progress.js';
 
@@ -44,6 +40,13 @@ export async function runDfget(options: DfgetOptions): Promise<void> {
     );
   }
   process.stderr.write(`dfget: warning: no dfdaemon answers on ${options.endpoint}; downloading directly from the source\n`);
+  // Loaded only on this path: the kernel and plugins are not needed when a daemon answers.
+  const [{ createEgressPolicy }, { createLogger }, { builtinPlugins, createContainer, loadPlugins }, { downloadDirect }] = await Promise.all([
+    import('../common/egress/EgressPolicyImpl.js'),
+    import('../common/logging.js'),
+    import('../kernel/index.js'),
+    import('./direct.js'),
+  ]);
   const logger = createLogger({ name: 'dfget', level: options.logLevel, console: true });
   const registry = await loadPlugins({
     role: 'dfdaemon',

@@ -141,6 +141,10 @@ export class DiskStorageEngine implements StorageEngine {
    * destroyed unread when the call fails early or the piece is already stored.
    */
   async writePiece(taskId: string, piece: PieceWrite, data: Readable | Uint8Array): Promise<PieceRecord> {
+    // A stream may fail before it is read (while the file opens): keep that from becoming an uncaught
+    // 'error' event. The reader still sees the error, as the stream stays errored.
+    const stream = data instanceof Uint8Array ? undefined : data;
+    stream?.on('error', ignore);
     const work = async () => {
       this.#assertOpen();
       assertTaskId(taskId);
@@ -169,10 +173,12 @@ export class DiskStorageEngine implements StorageEngine {
       }
     };
     return this.#track(
-      work().catch((error: unknown) => {
-        discard(data);
-        throw error;
-      }),
+      work()
+        .catch((error: unknown) => {
+          discard(data);
+          throw error;
+        })
+        .finally(() => stream?.off('error', ignore)),
       `writing piece ${String(piece?.number)} of task ${taskId}`,
     );
   }
@@ -472,6 +478,8 @@ function assertSameDigest(taskId: string, stored: PieceRecord, expected: ParsedD
 function taskGone(taskId: string) {
   return createError(ErrorCodes.NOT_FOUND, `task ${taskId} was deleted`);
 }
+
+function ignore(): void {}
 
 function discard(data: Readable | Uint8Array): void {
   if (!(data instanceof Uint8Array) && typeof data?.destroy === 'function' && !data.destroyed) data.destroy();
