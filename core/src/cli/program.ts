@@ -38,7 +38,7 @@ export function d7yProgram(): Command {
     .command('up')
     .description('start a local cluster on loopback with embedded defaults and run a demo download')
     .option('--data-dir <dir>', 'where data and logs go (wiped at start)', '.d7y')
-    .option('--peers <n>', 'number of peers', '1')
+    .option('--peers <n>', 'number of peers besides the seed peer', '2')
     .option('--demo-size <size>', 'size of the demo file', '64MiB')
     .option('--exit', 'stop after the demo instead of running until Ctrl-C')
     .action((flags) => up(flags).catch((error: unknown) => exitWithError('d7y up', error)));

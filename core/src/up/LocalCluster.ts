@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
 import { DemoOrigin } from './demoOrigin.js';
-import { httpReady, RoleProcess } from './roleProcess.js';
+import { httpReady, httpText, RoleProcess, tcpReady } from './roleProcess.js';
 
 const CLI_DIR = fileURLToPath(new URL('../cli/', import.meta.url));
 
@@ -22,8 +22,16 @@ export interface LocalClusterOptions {
 /** One running peer of the local cluster. */
 interface PeerInfo {
   name: string;
+  seed: boolean;
   socketPath: string;
   ports: { upload: number; piece: number; metrics: number; health: number };
+  process: RoleProcess;
+}
+
+/** The running scheduler of the local cluster. */
+interface SchedulerInfo {
+  port: number;
+  metricsPort: number;
   process: RoleProcess;
 }
 
@@ -32,16 +40,19 @@ export interface DemoDownload {
   peer: string;
   ms: number;
   originBytes: number;
+  /** Bytes by where they came from (back_to_source, remote_peer, local_peer), as dfget reported them. */
+  traffic: string;
   ok: boolean;
   detail: string;
 }
 
 /**
  * A whole cluster on loopback with embedded defaults: every role in its own process, data and logs under
- * `dataDir`, ports chosen free at start. Today it runs dfdaemon peers and a demo origin.
+ * `dataDir`, ports chosen free at start: a scheduler, a seed peer, `peers` peers and a demo origin.
  */
 export class LocalCluster {
   readonly peers: PeerInfo[] = [];
+  scheduler: SchedulerInfo | undefined;
   readonly origin: DemoOrigin;
 
   constructor(private readonly options: LocalClusterOptions) {
@@ -55,22 +66,41 @@ export class LocalCluster {
     mkdirSync(join(dataDir, 'origin'), { recursive: true });
     mkdirSync(join(dataDir, 'logs'), { recursive: true });
     await this.origin.start();
-    for (let i = 0; i < this.options.peers; i++) this.peers.push(await this.startPeer(`peer-${String.fromCharCode(97 + i)}`));
+    this.scheduler = await this.startScheduler();
+    this.peers.push(await this.startPeer('seed-peer', true));
+    for (let i = 0; i < this.options.peers; i++) this.peers.push(await this.startPeer(`peer-${String.fromCharCode(97 + i)}`, false));
+  }
+
+  /** Peers that are not seeds. */
+  get normalPeers(): PeerInfo[] {
+    return this.peers.filter((peer) => !peer.seed);
+  }
+
+  /** Bytes each seed or peer served to others, from its metrics. */
+  async uploads(): Promise<Array<{ name: string; bytes: number }>> {
+    return Promise.all(
+      this.peers.map(async (peer) => {
+        const text = await httpText(peer.ports.metrics, '/metrics');
+        const match = /dragonfly_client_upload_traffic\{[^}]*\} (\d+)/.exec(text);
+        return { name: peer.name, bytes: match ? Number(match[1]) : 0 };
+      }),
+    );
   }
 
   /** Downloads the demo file through each peer in turn with dfget, checking its sha256. */
   async demo(): Promise<DemoDownload[]> {
     const results: DemoDownload[] = [];
-    const rounds = this.peers.length === 1 ? [this.peers[0]!, this.peers[0]!] : this.peers;
-    for (const [index, peer] of rounds.entries()) {
+    for (const [index, peer] of this.normalPeers.entries()) {
       const output = join(this.options.dataDir, 'downloads', `${peer.name}-${index}.bin`);
       const before = this.origin.bytesSent;
       const started = performance.now();
-      const result = await runCli('dfget.js', [this.origin.url, '-O', output, '-e', peer.socketPath, '--digest', `sha256:${this.origin.sha256}`, '--no-progress', '--overwrite']);
+      const result = await runCli('dfget.js', [this.origin.url, '-O', output, '-e', peer.socketPath, '--digest', `sha256:${this.origin.sha256}`, '--no-progress', '--overwrite', '--console']);
+      const traffic = /\((.*)\)\s*$/.exec(result.stderr.trim())?.[1] ?? '';
       results.push({
         peer: peer.name,
         ms: performance.now() - started,
         originBytes: this.origin.bytesSent - before,
+        traffic,
         ok: result.code === 0,
         detail: result.code === 0 ? output : result.stderr.trim(),
       });
@@ -81,10 +111,27 @@ export class LocalCluster {
   /** Stops every role and the origin. */
   async stop(): Promise<void> {
     await Promise.all(this.peers.map((peer) => peer.process.stop()));
+    await this.scheduler?.process.stop();
     await this.origin.stop();
   }
 
-  private async startPeer(name: string): Promise<PeerInfo> {
+  private async startScheduler(): Promise<SchedulerInfo> {
+    const dir = join(this.options.dataDir, 'scheduler');
+    mkdirSync(dir, { recursive: true });
+    const [port, metricsPort] = await freePorts(2);
+    const config = {
+      server: { listenIP: '127.0.0.1', advertiseIP: '127.0.0.1', port, host: 'scheduler', workHome: dir, cacheDir: join(dir, 'cache'), logDir: join(dir, 'log'), dataDir: join(dir, 'data'), pluginDir: join(dir, 'plugins') },
+      scheduler: { retryInterval: '200ms' },
+      metrics: { enable: true, addr: `127.0.0.1:${metricsPort}` },
+    };
+    const configPath = join(dir, 'scheduler.yaml');
+    writeFileSync(configPath, stringify(config));
+    const process = new RoleProcess('scheduler', join(CLI_DIR, 'd7y.js'), ['scheduler', '--config', configPath], join(this.options.dataDir, 'logs', 'scheduler.log'));
+    await process.start(() => tcpReady(port));
+    return { port, metricsPort, process };
+  }
+
+  private async startPeer(name: string, seed: boolean): Promise<PeerInfo> {
     const dir = join(this.options.dataDir, name);
     mkdirSync(dir, { recursive: true });
     const [upload, piece, metrics, health, proxy, stats] = await freePorts(6);
@@ -99,12 +146,14 @@ export class LocalCluster {
       metrics: { server: { ip: '127.0.0.1', port: metrics } },
       health: { server: { ip: '127.0.0.1', port: health } },
       stats: { server: { ip: '127.0.0.1', port: stats } },
+      scheduler: { netAddrs: [`127.0.0.1:${this.scheduler!.port}`], announceInterval: '10s' },
+      seedPeer: { enable: seed },
     };
     const configPath = join(dir, 'dfdaemon.yaml');
     writeFileSync(configPath, stringify(config));
     const process = new RoleProcess(name, join(CLI_DIR, 'dfdaemon.js'), ['--config', configPath], join(this.options.dataDir, 'logs', `${name}.log`));
     await process.start(() => httpReady(health, '/healthy'));
-    return { name, socketPath, ports: { upload, piece, metrics, health }, process };
+    return { name, seed, socketPath, ports: { upload, piece, metrics, health }, process };
   }
 }
 

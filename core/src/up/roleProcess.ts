@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { connect } from 'node:net';
 import { request } from 'node:http';
 
 /** A role running as its own process, logging to a file. */
@@ -53,7 +54,27 @@ export function httpReady(port: number, path: string): Promise<boolean> {
   });
 }
 
-/** True once a Unix socket file exists. */
-export async function socketReady(path: string): Promise<boolean> {
-  return existsSync(path);
+/** True when a TCP port on loopback accepts connections. */
+export function tcpReady(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** GET a text body from a loopback port ('' on failure). */
+export function httpText(port: number, path: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', () => resolve(''));
+    req.end();
+  });
 }

@@ -29,6 +29,7 @@ export async function up(flags: UpFlags): Promise<void> {
     print(`d7y local cluster — data and logs in ${dataDir}`);
     await cluster.start();
     print(`  origin     ${cluster.origin.url} (${formatBytes(demoSize)}, sha256 ${cluster.origin.sha256.slice(0, 12)}…)`);
+    print(`  scheduler  127.0.0.1:${cluster.scheduler!.port}  metrics :${cluster.scheduler!.metricsPort}`);
     for (const peer of cluster.peers) {
       print(
         `  ${peer.name.padEnd(10)} socket ${peer.socketPath}  upload :${peer.ports.upload}  pieces :${peer.ports.piece}  metrics :${peer.ports.metrics}  health :${peer.ports.health}`,
@@ -38,10 +39,14 @@ export async function up(flags: UpFlags): Promise<void> {
     const results = await cluster.demo();
     for (const result of results) {
       print(
-        `  ${result.ok ? 'ok  ' : 'FAIL'} via ${result.peer.padEnd(8)} ${result.ms.toFixed(0).padStart(6)} ms  origin sent ${formatBytes(result.originBytes).padStart(9)}  ${result.detail}`,
+        `  ${result.ok ? 'ok  ' : 'FAIL'} via ${result.peer.padEnd(8)} ${result.ms.toFixed(0).padStart(6)} ms  origin sent ${formatBytes(result.originBytes).padStart(9)}  pieces: ${result.traffic || '-'}`,
       );
+      if (!result.ok) print(`       ${result.detail}`);
     }
-    const first = cluster.peers[0]!;
+    print('bytes served to other peers:');
+    for (const upload of await cluster.uploads()) print(`  ${upload.name.padEnd(10)} ${formatBytes(upload.bytes)}`);
+    print(`origin sent ${formatBytes(cluster.origin.bytesSent)} in total for ${cluster.normalPeers.length} downloads of ${formatBytes(demoSize)}`);
+    const first = cluster.normalPeers[0]!;
     print(`try it:   node core/dist/cli/dfget.js ${cluster.origin.url} -O /tmp/demo.bin -e ${first.socketPath}`);
     if (results.some((result) => !result.ok)) throw createError(ErrorCodes.INTERNAL, 'a demo download failed; see the logs above');
     if (flags.exit) return await stop();

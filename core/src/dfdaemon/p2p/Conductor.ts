@@ -84,6 +84,36 @@ export class Conductor {
     return 'back-to-source';
   }
 
+  /**
+   * Tells the scheduler that this host holds the whole task (a local cache hit), so that it can be offered as a
+   * parent: registers, then reports every stored piece and the peer as finished — as back-to-source pieces when
+   * the scheduler asks for back-to-source (seed peers), which also gives it trusted digests.
+   */
+  async announceStored(pieces: readonly PieceRecord[]): Promise<void> {
+    const { pool, taskId, peerId, hostId } = this.options;
+    const target = pool.schedulersFor(taskId)[0];
+    if (!target) return;
+    const call = target.client.AnnouncePeer();
+    const send = (message: Omit<schedulerV2.AnnouncePeerRequest, 'hostId' | 'taskId' | 'peerId'>) => call.write({ hostId, taskId, peerId, ...message });
+    await new Promise<void>((resolve, reject) => {
+      call.on('error', reject);
+      call.on('end', resolve);
+      call.once('data', (response: schedulerV2.AnnouncePeerResponse__Output) => {
+        if (response.response === 'needBackToSourceResponse') {
+          send({ downloadPeerBackToSourceStartedRequest: {} });
+          for (const piece of pieces) send({ downloadPieceBackToSourceFinishedRequest: { piece: reportedPiece(piece, 'BACK_TO_SOURCE') } });
+          send({ downloadPeerBackToSourceFinishedRequest: {} });
+        } else {
+          send({ downloadPeerStartedRequest: {} });
+          for (const piece of pieces) send({ downloadPieceFinishedRequest: { piece: reportedPiece(piece, 'LOCAL_PEER') } });
+          send({ downloadPeerFinishedRequest: {} });
+        }
+        call.end();
+      });
+      send({ registerPeerRequest: { download: registerDownload(this.options.request, this.options.sizes, this.options.concurrency) } });
+    });
+  }
+
   private async fetchFromSource(): Promise<void> {
     await this.options.backToSource([...this.remaining.values()], (record) => {
       this.remaining.delete(record.number);

@@ -66,6 +66,7 @@ interface TaskRun {
  */
 export class TaskEngine {
   private readonly runs = new Map<string, TaskRun>();
+  private readonly announcing = new Set<string>();
 
   constructor(private readonly options: TaskEngineOptions) {}
 
@@ -127,6 +128,7 @@ export class TaskEngine {
     if (!run) {
       const local = await this.localHit(taskId);
       if (local) {
+        this.announceStored(taskId, peerId, request);
         yield* local;
         await this.complete(taskId, request, true);
         return;
@@ -146,6 +148,44 @@ export class TaskEngine {
       }
     }
     await this.complete(taskId, request, false);
+  }
+
+  /**
+   * In the background, tells the scheduler that this host holds a complete task, so it is offered as a parent
+   * (needed after a scheduler restart, and for seeds asked to fetch what they already have). At most one
+   * announcement per task runs at a time.
+   */
+  private announceStored(taskId: string, peerId: string, request: DownloadRequest): void {
+    const { p2p, storage, logger } = this.options;
+    if (!p2p || this.announcing.has(taskId)) return;
+    this.announcing.add(taskId);
+    void (async () => {
+      const task = await storage.getTask(taskId);
+      if (!task || task.contentLength <= DIRECT_DOWNLOAD_MAX_BYTES) return;
+      const pieces = await storage.listPieces(taskId);
+      const conductor = new Conductor({
+        taskId,
+        peerId,
+        hostId: p2p.hostId,
+        request: { ...request, outputPath: undefined },
+        sizes: { contentLength: task.contentLength, pieceLength: task.pieceLength, pieceCount: task.pieceCount },
+        missing: [],
+        storage,
+        limiter: this.options.downloadLimiter,
+        concurrency: this.options.concurrentPieceCount,
+        pieceTimeoutMs: p2p.pieceTimeoutMs,
+        maxScheduleCount: p2p.maxScheduleCount,
+        backToSourceAllowed: false,
+        pool: p2p.pool,
+        logger,
+        signal: AbortSignal.timeout(30_000),
+        onPiece: () => undefined,
+        backToSource: async () => undefined,
+      });
+      await conductor.announceStored(pieces);
+    })()
+      .catch((error: unknown) => logger.warn({ taskId, err: error }, 'announcing a stored task to the scheduler failed'))
+      .finally(() => this.announcing.delete(taskId));
   }
 
   /** Replays a finished task from local storage, or undefined when it is not complete here. */
