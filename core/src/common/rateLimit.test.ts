@@ -1,0 +1,52 @@
+import { Readable } from 'node:stream';
+
+import { describe, expect, it } from 'vitest';
+
+import { ByteRateLimiter, Semaphore } from './rateLimit.js';
+
+describe('ByteRateLimiter', () => {
+  it('lets a burst through, then asks the excess to wait at the configured rate', () => {
+    const limiter = new ByteRateLimiter(2 * 1024 * 1024);
+    expect(limiter.reserve(2 * 1024 * 1024)).toBe(0);
+    const wait = limiter.reserve(1024 * 1024);
+    expect(wait).toBeGreaterThan(400);
+    expect(wait).toBeLessThan(600);
+  });
+
+  it('returns the source stream itself when unlimited', () => {
+    const source = Readable.from([Buffer.alloc(1)]);
+    expect(new ByteRateLimiter(0).wrap(source)).toBe(source);
+    expect(new ByteRateLimiter(Number.POSITIVE_INFINITY).unlimited).toBe(true);
+  });
+
+  it('paces a stream and forwards source errors', async () => {
+    const limiter = new ByteRateLimiter(1024 * 1024);
+    const bytes: Buffer[] = [];
+    for await (const chunk of limiter.wrap(Readable.from([Buffer.alloc(1024), Buffer.alloc(1024)]))) bytes.push(chunk as Buffer);
+    expect(Buffer.concat(bytes).length).toBe(2048);
+    const failing = new Readable({ read() {} });
+    const paced = limiter.wrap(failing);
+    const done = (async () => {
+      for await (const _ of paced) void _;
+    })();
+    failing.destroy(new Error('source broke'));
+    await expect(done).rejects.toThrow('source broke');
+  });
+});
+
+describe('Semaphore', () => {
+  it('limits concurrency and hands slots to waiters in order', async () => {
+    const semaphore = new Semaphore(2);
+    expect(semaphore.tryAcquire()).toBe(true);
+    expect(semaphore.tryAcquire()).toBe(true);
+    expect(semaphore.tryAcquire()).toBe(false);
+    const order: number[] = [];
+    const first = semaphore.acquire().then(() => order.push(1));
+    const second = semaphore.acquire().then(() => order.push(2));
+    semaphore.release();
+    semaphore.release();
+    await Promise.all([first, second]);
+    expect(order).toEqual([1, 2]);
+    expect(semaphore.inUse).toBe(2);
+  });
+});
