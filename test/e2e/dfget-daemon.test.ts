@@ -2,6 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import { credentials } from '@grpc/grpc-js';
+import { loadProtos } from '@d7y/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { taskId } from '../../core/src/common/ids.js';
@@ -146,7 +151,41 @@ describe('dfget through dfdaemon (back-to-source, cache, faults)', () => {
     expect(await pieceStatus(daemon.ports.piece, 'A'.repeat(64), 0)).toBe(400);
   });
 
+  it('answers the local task API on its Unix socket (ListLocalTasks, StatTask, DeleteTask) and keeps the socket private', async () => {
+    const { dfdaemon } = loadProtos();
+    const client = new dfdaemon.v2.DfdaemonDownload(`unix://${daemon.socketPath}`, credentials.createInsecure());
+    const call = <T>(method: string, request: object) =>
+      new Promise<T>((resolve, reject) =>
+        (client as unknown as Record<string, (r: object, cb: (e: Error | null, v: T) => void) => void>)[method]!.call(client, request, (error, value) =>
+          error ? reject(error) : resolve(value),
+        ),
+      );
+    expect((await get('/small.bin?api=1', 'api')).code).toBe(0);
+    const id = taskId({ url: origin.url('/small.bin?api=1') });
+    const listed = await call<{ tasks: Array<{ taskId: string }> }>('ListLocalTasks', {});
+    expect(listed.tasks.map((t) => t.taskId)).toContain(id);
+    const task = await call<{ id: string; contentLength: number; pieceCount: number; state: string }>('StatTask', { taskId: id });
+    expect(task).toMatchObject({ id, contentLength: 10 * MiB + 123, pieceCount: 3, state: 'Succeeded' });
+    await expect(call('StatTask', { taskId: '../etc' })).rejects.toMatchObject({ code: 3 });
+    await call('DeleteTask', { taskId: id });
+    await expect(call('StatTask', { taskId: id })).rejects.toMatchObject({ code: 5 });
+    client.close();
+    const { statSync } = await import('node:fs');
+    expect(statSync(daemon.socketPath).mode & 0o777).toBe(0o600);
+  });
+
+  it('shows a progress bar on a terminal', async () => {
+    const target = join(out, 'progress');
+    const command = `node ${JSON.stringify(join(process.cwd(), 'core/dist/cli/dfget.js'))} ${origin.url('/small.bin?progress=1')} -O ${target} -e ${daemon.socketPath}`;
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: { ...process.env, COLUMNS: '120' } });
+    expect(stdout).toMatch(/dfget \[.*\] 100% \| 10\.0 MiB\/10\.0 MiB/);
+    expect(sha256File(target)).toBe(digests.small);
+  });
+
   it('exposes health and Dragonfly-named metrics that move with downloads', async () => {
+    expect((await get('/small.bin?metrics=1', 'metrics-1')).code).toBe(0);
+    expect((await get('/small.bin?metrics=1', 'metrics-2')).code).toBe(0);
+    expect(await pieceStatus(daemon.ports.piece, taskId({ url: origin.url('/small.bin?metrics=1') }), 0)).toBe(200);
     const metrics = await daemon.metrics();
     expect(metrics).toMatch(/dragonfly_client_download_task_total\{[^}]*\} [1-9]/);
     expect(metrics).toMatch(/dragonfly_client_download_traffic\{type="back_to_source"[^}]*\} [1-9]/);
