@@ -86,6 +86,15 @@ describe('tasks', () => {
     expect(await codeOf(put(ID, SIZE - 1))).toBe('D7Y_ERR_FAILED_PRECONDITION');
   });
 
+  it('finishes an empty task at once, with an empty content file', async () => {
+    await engine.putTask({ id: ID, url: 'u', pieceLength: PIECE, contentLength: 0, pieceCount: 0 });
+    const finished = await engine.finishTask(ID, sha256(Buffer.alloc(0)));
+    expect(finished).toMatchObject({ pieceCount: 0, finishedPieceCount: 0 });
+    expect((await readFile(engine.contentPath(ID)!)).length).toBe(0);
+    expect(await readAll(await engine.readRange(ID, 0, 0))).toHaveLength(0);
+    expect(await codeOf(engine.writePiece(ID, { number: 0, offset: 0, length: 1 }, Buffer.alloc(1)))).toBe('D7Y_ERR_INVALID_ARGUMENT');
+  });
+
   it('marks failed and touched tasks, and reports allocated bytes', async () => {
     await put();
     await write(3);

@@ -7,9 +7,10 @@
  * journal give exactly that with no native dependency, survive kill -9 and power loss (every commit point is
  * fsynced), keep per-piece work O(1) (one small append), and are readable with `cat` when debugging.
  *
- * Commit order of a piece: bytes → content file at the piece offset (digested on the way) → digest check →
- * fdatasync(content) → journal record → fdatasync(journal) → visible to readers. A record therefore exists
- * only for bytes that are on disk and matched their digest, so recovery trusts recorded pieces as they are.
+ * Commit order of a piece (see `commitPiece.ts`): bytes → content file at the piece offset (digested on the
+ * way) → digest check → fdatasync(content) → journal record → fdatasync(journal) → visible to readers. A record
+ * therefore exists only for bytes that are on disk and matched their digest, so recovery trusts recorded
+ * pieces as they are.
  */
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -28,20 +29,17 @@ import {
 
 import { fsyncDir } from './atomicFile.js';
 import { resolveDiskStorageConfig, type DiskStorageConfig, type DiskStorageConfigInput } from './config.js';
-import { createDigester, DEFAULT_DIGEST_ALGORITHM, digestsEqual, formatDigest, parseDigest, type ParsedDigest } from './digest.js';
+import { assertSameDigest, checkPieceExtras, commitPiece, taskGone } from './commitPiece.js';
+import { formatDigest, parseDigest } from './digest.js';
 import { errnoCode, toStorageError } from './fsErrors.js';
 import { assertPieceFits, coveringPieces } from './geometry.js';
 import { KeyedMutex } from './KeyedMutex.js';
 import { PieceJournal } from './PieceJournal.js';
 import { assertTaskId, StoragePaths } from './paths.js';
-import { writePieceData } from './pieceWriter.js';
 import { recoverStore, wipeStore } from './recovery.js';
 import { assertSizeChangeAllowed, validateTaskInit, type ValidTaskInit } from './taskInit.js';
 import { TaskMetadataStore, type StoredTask } from './TaskMetadataStore.js';
 import { TaskState } from './TaskState.js';
-
-/** Longest accepted `parentId`. */
-const MAX_PARENT_ID = 1024;
 
 /** Options of `DiskStorageEngine`: the plugin config plus an optional logger. */
 export type DiskStorageEngineOptions = DiskStorageConfigInput & { logger?: Logger };
@@ -164,7 +162,7 @@ export class DiskStorageEngine implements StorageEngine {
         await running.catch(() => undefined);
         if (state.deleted) throw taskGone(taskId);
       }
-      const write = this.#storePiece(state, piece, expected, data);
+      const write = commitPiece(state, this.paths.contentFile(taskId), piece, expected, data, this.config.writeBufferSize);
       state.writing.set(piece.number, write);
       try {
         return await write;
@@ -372,53 +370,6 @@ export class DiskStorageEngine implements StorageEngine {
     state.stored = next;
   }
 
-  async #storePiece(state: TaskState, piece: PieceWrite, expected: ParsedDigest | undefined, data: Readable | Uint8Array): Promise<PieceRecord> {
-    const taskId = state.stored.id;
-    let handle;
-    try {
-      handle = await open(this.paths.contentFile(taskId), 'r+');
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') throw taskGone(taskId);
-      throw error;
-    }
-    let actual: ParsedDigest;
-    try {
-      // Checked after the open: a file opened before deleteTask is the old, unlinked one, never a new task's.
-      if (state.deleted) throw taskGone(taskId);
-      const digester = createDigester(expected?.algorithm ?? DEFAULT_DIGEST_ALGORITHM);
-      await writePieceData({ handle, position: piece.offset, length: piece.length, number: piece.number }, data, digester, this.config.writeBufferSize);
-      actual = digester.digest();
-      if (expected && !digestsEqual(actual, expected)) {
-        throw createError(
-          ErrorCodes.DIGEST_MISMATCH,
-          `piece ${piece.number} of task ${taskId}: digest mismatch, expected ${formatDigest(expected)}, got ${formatDigest(actual)}; nothing was recorded`,
-          { details: { expected: formatDigest(expected), actual: formatDigest(actual), number: piece.number } },
-        );
-      }
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    if (state.deleted) throw taskGone(taskId);
-    const record: PieceRecord = Object.freeze({
-      number: piece.number,
-      offset: piece.offset,
-      length: piece.length,
-      digest: formatDigest(actual),
-      ...(piece.parentId !== undefined ? { parentId: piece.parentId } : {}),
-      costMs: Math.round(piece.costMs ?? 0),
-      createdAt: Date.now(),
-    });
-    try {
-      await state.journal.append(record);
-    } catch (error) {
-      if (state.deleted) throw taskGone(taskId);
-      throw error;
-    }
-    state.addPiece(record);
-    return record;
-  }
-
   async #openRange(taskId: string, start: number, length: number): Promise<Readable> {
     let handle;
     try {
@@ -453,31 +404,6 @@ export class DiskStorageEngine implements StorageEngine {
   }
 }
 
-function checkPieceExtras(piece: PieceWrite): void {
-  if (piece.costMs !== undefined && (typeof piece.costMs !== 'number' || !Number.isFinite(piece.costMs) || piece.costMs < 0)) {
-    throw createError(ErrorCodes.INVALID_ARGUMENT, `piece ${piece.number}: costMs must be a non-negative number`);
-  }
-  if (piece.parentId !== undefined && (typeof piece.parentId !== 'string' || piece.parentId.length > MAX_PARENT_ID)) {
-    throw createError(ErrorCodes.INVALID_ARGUMENT, `piece ${piece.number}: parentId must be a string of at most ${MAX_PARENT_ID} characters`);
-  }
-}
-
-/** A stored piece answers a repeated write only if it does not contradict the trusted digest. */
-function assertSameDigest(taskId: string, stored: PieceRecord, expected: ParsedDigest | undefined): void {
-  if (!expected) return;
-  const recorded = parseDigest(stored.digest);
-  if (recorded.algorithm === expected.algorithm && !digestsEqual(recorded, expected)) {
-    throw createError(
-      ErrorCodes.DIGEST_MISMATCH,
-      `piece ${stored.number} of task ${taskId} is stored with ${stored.digest}, which contradicts the expected ${formatDigest(expected)}`,
-      { details: { expected: formatDigest(expected), actual: stored.digest, number: stored.number } },
-    );
-  }
-}
-
-function taskGone(taskId: string) {
-  return createError(ErrorCodes.NOT_FOUND, `task ${taskId} was deleted`);
-}
 
 function ignore(): void {}
 
