@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, request } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,16 +18,7 @@ export const MiB = 1024 * 1024;
 
 export const tempDir = (prefix) => mkdtempSync(join(tmpdir(), `d7y-bench-${prefix}-`));
 
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createTcpServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../core/dist/common/freePort.js';
 
 /** Writes `size` random bytes; returns the sha256 hex. */
 export function writeRandomFile(path, size) {

@@ -152,6 +152,10 @@ describe('P2P swarm through a scheduler and a seed peer', () => {
     await sleep(1500); // the seed and peer-e re-announce their hosts every second
     origin.resetCounters();
     const gResult = await dfget([url, '-O', join(out, 'crash-g'), '-e', g.socketPath, '--digest', `sha256:${digests.mid}`, '--console'], { timeoutMs: 120_000 });
+    if (process.env.D7Y_DEBUG) {
+      const tail = (log: string) => log.split('\n').filter((l) => /"level":[345]0/.test(l)).slice(-25).map((l) => l.slice(0, 400)).join('\n');
+      console.log('SCHED\n' + tail(s.log) + '\nSEED\n' + tail(seed.log) + '\nG\n' + tail(g.log));
+    }
     expect(gResult.code).toBe(0);
     expect(sha256(join(out, 'crash-g'))).toBe(digests.mid);
     expect(origin.bytesFor('/mid.bin')).toBe(0);

@@ -198,7 +198,7 @@ export class SchedulerProcess {
     const [port, metrics] = await freePorts(2);
     const base = {
       server: { listenIP: '127.0.0.1', advertiseIP: '127.0.0.1', port, host: name, pluginDir: join(dir, 'plugins'), workHome: dir, cacheDir: join(dir, 'cache'), logDir: join(dir, 'log'), dataDir: join(dir, 'data') },
-      scheduler: { retryInterval: '100ms' },
+      scheduler: { retryInterval: '500ms' },
       metrics: { enable: true, addr: `127.0.0.1:${metrics}` },
       verbose: false,
     };

@@ -11,6 +11,8 @@ const configCheck = async (flags: Parameters<typeof import('./commands/configChe
   (await import('./commands/configCheck.js')).configCheck(flags);
 const runDfdaemon = async (flags: Parameters<typeof import('./commands/dfdaemon.js').runDfdaemon>[0]) =>
   (await import('./commands/dfdaemon.js')).runDfdaemon(flags);
+const runScheduler = async (flags: Parameters<typeof import('./commands/scheduler.js').runScheduler>[0]) =>
+  (await import('./commands/scheduler.js')).runScheduler(flags);
 const pluginsCommand = async (flags: Parameters<typeof import('./commands/plugins.js').pluginsCommand>[0]) =>
   (await import('./commands/plugins.js')).pluginsCommand(flags);
 const up = async (flags: Parameters<typeof import('./commands/up.js').up>[0]) => (await import('./commands/up.js')).up(flags);
@@ -31,7 +33,9 @@ export function d7yProgram(): Command {
   withRoleFlags(program.command('dfdaemon').description('run a peer daemon (a seed peer with seedPeer.enable: true)'), 'dfdaemon').action(
     (flags) => runDfdaemon(flags).catch((error: unknown) => exitWithError('dfdaemon', error)),
   );
-  withRoleFlags(program.command('scheduler').description('run a scheduler'), 'scheduler').action(() => notInThisBuild('scheduler'));
+  withRoleFlags(program.command('scheduler').description('run a scheduler'), 'scheduler').action((flags) =>
+    runScheduler(flags).catch((error: unknown) => exitWithError('scheduler', error)),
+  );
   withRoleFlags(program.command('manager').description('run a manager'), 'manager').action(() => notInThisBuild('manager'));
 
   program

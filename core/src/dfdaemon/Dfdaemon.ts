@@ -92,6 +92,7 @@ export class Dfdaemon {
       hostname: config.host.hostname,
       seed: config.seedPeer.enable,
       maxSourceAttempts: config.backend.maxRetries + 1,
+      sourceTimeoutMs: config.download.pieceTimeout,
       p2p: this.pool && {
         pool: this.pool,
         hostId: this.hostId,

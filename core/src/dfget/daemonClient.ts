@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { type commonV2, type dfdaemonV2, grpcChannelOptions, loadProtos, messageSizeOptions, GRPC_LOCAL_MAX_MESSAGE_BYTES } from '@d7y/proto';
 
@@ -5,8 +7,27 @@ import { createError, ErrorCodes, fromGrpcError } from '../common/errors.js';
 import type { DfgetOptions } from './options.js';
 import type { Progress } from './progress.js';
 
-/** A connected DfdaemonDownload client, or undefined when no daemon answers on the socket. */
-export async function connectDaemon(socketPath: string, waitMs = 1500): Promise<dfdaemonV2.DfdaemonDownloadClient | undefined> {
+/**
+ * Whether anything listens on the Unix socket: `absent` (no socket file), `refused` (a stale socket) or `open`.
+ * Decided by the socket alone, so a busy daemon is never mistaken for a missing one.
+ */
+export function probeSocket(socketPath: string): Promise<'absent' | 'refused' | 'open'> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('open');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ENOENT' ? 'absent' : 'refused'));
+  });
+}
+
+/**
+ * A connected DfdaemonDownload client, or undefined when no daemon listens on the socket. When a daemon
+ * listens but its gRPC service does not become ready within `waitMs`, that is an error, not a reason to bypass it.
+ */
+export async function connectDaemon(socketPath: string, waitMs = 30_000): Promise<dfdaemonV2.DfdaemonDownloadClient | undefined> {
+  if ((await probeSocket(socketPath)) !== 'open') return undefined;
   const { dfdaemon } = loadProtos();
   const client = new dfdaemon.v2.DfdaemonDownload(
     `unix://${socketPath}`,
@@ -16,7 +37,7 @@ export async function connectDaemon(socketPath: string, waitMs = 1500): Promise<
   const ready = await new Promise<boolean>((resolve) => client.waitForReady(Date.now() + waitMs, (error) => resolve(!error)));
   if (ready) return client;
   client.close();
-  return undefined;
+  throw createError(ErrorCodes.UNAVAILABLE, `dfdaemon on ${socketPath} accepts connections but did not answer within ${waitMs / 1000} s`);
 }
 
 /** What a finished download through the daemon reports. */

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { stringify } from 'yaml';
 
+import { freePorts } from '../common/freePort.js';
 import { DemoOrigin } from './demoOrigin.js';
 import { httpReady, httpText, RoleProcess, tcpReady } from './roleProcess.js';
 
@@ -164,21 +164,4 @@ function runCli(script: string, args: string[]): Promise<{ code: number | null; 
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => resolve({ code, stderr }));
   });
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < n) {
-    ports.add(
-      await new Promise<number>((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-          const address = server.address();
-          server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-        });
-      }),
-    );
-  }
-  return [...ports];
 }

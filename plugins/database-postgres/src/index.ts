@@ -1,18 +1,28 @@
-import { createError, definePlugin, ErrorCodes, TOKENS } from '@d7y/core/plugin-api';
-
 /**
- * Skeleton: the package, manifest and registration are in place so every role loads it through the kernel, but
- * the postgres database driver is not implemented in this release. Using it fails with D7Y_ERR_PLUGIN_UNAVAILABLE.
+ * @d7y/plugin-database-postgres: the `postgres` database driver (`database.type: postgres`), on a node-pg pool.
+ * Config keys follow Dragonfly's manager.yaml `database.postgres`. Portability rules shared with the sqlite and
+ * mysql drivers are in README.md.
+ * @packageDocumentation
  */
-export default definePlugin({
+import { definePlugin, TOKENS, type DatabaseDriver } from '@d7y/core/plugin-api';
+
+import { postgresConfigSchema, type PostgresConfig } from './config.js';
+import { PostgresDriver } from './PostgresDriver.js';
+
+export { PostgresDriver } from './PostgresDriver.js';
+export { POSTGRES_DEFAULTS, postgresConfigSchema, resolvePostgresConfig, SSL_MODES, type PostgresConfig, type PostgresConfigInput, type SslMode } from './config.js';
+export { toPostgresPlaceholders } from './placeholders.js';
+export { MIGRATION_LOCK_KEY } from './runMigrations.js';
+
+/** The plugin: registers a `PostgresDriver` under `TOKENS.DatabaseDriver`, built (not yet connected) on first resolve. */
+export default definePlugin<PostgresConfig>({
   kind: 'database',
   name: 'postgres',
   apiVersion: '1.0',
-  register({ container }) {
-    container.register(TOKENS.DatabaseDriver, {
-      useFactory: () => {
-        throw createError(ErrorCodes.PLUGIN_UNAVAILABLE, 'the postgres database driver is not implemented in this release of d7y');
-      },
+  configSchema: postgresConfigSchema,
+  register({ container, config, logger }) {
+    container.register<DatabaseDriver>(TOKENS.DatabaseDriver, {
+      useFactory: () => new PostgresDriver(config, logger.child({ component: 'database', dialect: 'postgres' })),
     });
   },
 });

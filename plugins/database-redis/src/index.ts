@@ -1,18 +1,31 @@
-import { createError, definePlugin, ErrorCodes, TOKENS } from '@d7y/core/plugin-api';
+/**
+ * @d7y/plugin-database-redis: the `redis` database plugin. Provides a `SharedStateBackend` (cache, fixed-window
+ * distributed rate limiter, FIFO job queues) on Redis through ioredis, configured with Dragonfly's
+ * `database.redis` keys (see `config.ts`). Roles use it when `database.redis.addrs` is set and keep the
+ * in-process backend otherwise.
+ * @packageDocumentation
+ */
+import { definePlugin, TOKENS, type SharedStateBackend } from '@d7y/core/plugin-api';
+
+import { redisConfigSchema, type RedisConfig } from './config.js';
+import { RedisSharedState } from './RedisSharedState.js';
+
+export { RedisSharedState, type RedisSharedStateOptions } from './RedisSharedState.js';
+export { parseAddr, REDIS_DEFAULTS, redisConfigSchema, resolveRedisConfig, type RedisConfig, type RedisTlsConfig } from './config.js';
+export { redact, translateRedisError } from './errors.js';
 
 /**
- * Skeleton: the package, manifest and registration are in place so every role loads it through the kernel, but
- * the redis shared-state backend is not implemented in this release. Using it fails with D7Y_ERR_PLUGIN_UNAVAILABLE.
+ * The plugin: registers a factory for `TOKENS.SharedStateBackend` that builds a `RedisSharedState` on first
+ * resolve (no I/O before the first call). Resolving it with empty `addrs` fails `D7Y_ERR_FAILED_PRECONDITION`.
  */
-export default definePlugin({
+export default definePlugin<RedisConfig>({
   kind: 'database',
   name: 'redis',
   apiVersion: '1.0',
-  register({ container }) {
-    container.register(TOKENS.SharedStateBackend, {
-      useFactory: () => {
-        throw createError(ErrorCodes.PLUGIN_UNAVAILABLE, 'the redis shared-state backend is not implemented in this release of d7y');
-      },
+  configSchema: redisConfigSchema,
+  register({ container, config, logger }) {
+    container.register<SharedStateBackend>(TOKENS.SharedStateBackend, {
+      useFactory: () => new RedisSharedState({ ...config, logger: logger.child({ component: 'shared-state' }) }),
     });
   },
 });

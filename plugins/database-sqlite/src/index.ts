@@ -1,18 +1,24 @@
-import { createError, definePlugin, ErrorCodes, TOKENS } from '@d7y/core/plugin-api';
-
 /**
- * Skeleton: the package, manifest and registration are in place so every role loads it through the kernel, but
- * the sqlite database driver is not implemented in this release. Using it fails with D7Y_ERR_PLUGIN_UNAVAILABLE.
+ * @d7y/plugin-database-sqlite: the `sqlite` database driver, the manager's embedded default
+ * (`database.type: sqlite`). One better-sqlite3 connection per driver on a file (WAL, foreign keys on), or
+ * `:memory:` for tests. Portability rules shared with the postgres and mysql drivers are in README.md.
+ * @packageDocumentation
  */
-export default definePlugin({
+import { definePlugin, TOKENS, type DatabaseDriver } from '@d7y/core/plugin-api';
+
+import { sqliteConfigSchema, type SqliteConfig } from './config.js';
+import { SqliteDriver } from './SqliteDriver.js';
+
+export { SqliteDriver } from './SqliteDriver.js';
+export { DEFAULT_BUSY_TIMEOUT_MS, resolveSqliteConfig, sqliteConfigSchema, type SqliteConfig, type SqliteConfigInput } from './config.js';
+
+/** The plugin: registers a `SqliteDriver` under `TOKENS.DatabaseDriver`, built (not yet connected) on first resolve. */
+export default definePlugin<SqliteConfig>({
   kind: 'database',
   name: 'sqlite',
   apiVersion: '1.0',
-  register({ container }) {
-    container.register(TOKENS.DatabaseDriver, {
-      useFactory: () => {
-        throw createError(ErrorCodes.PLUGIN_UNAVAILABLE, 'the sqlite database driver is not implemented in this release of d7y');
-      },
-    });
+  configSchema: sqliteConfigSchema,
+  register({ container, config }) {
+    container.register<DatabaseDriver>(TOKENS.DatabaseDriver, { useFactory: () => new SqliteDriver(config) });
   },
 });

@@ -33,7 +33,8 @@ export function uploadServiceHandlers(deps: UploadServiceDeps): UntypedServiceIm
   const { engine, storage, logger } = deps;
   const handlers: Partial<dfdaemonV2.DfdaemonUploadHandlers> = {
     DownloadTask: serverStream(logger, 'DownloadTask', async (request: dfdaemonV2.DownloadTaskRequest__Output, write, signal) => {
-      const download = toDownloadRequest(request.download, false);
+      // Triggered by a scheduler (seed peers) or a preheat: finish even if the caller goes away.
+      const download = { ...toDownloadRequest(request.download, false), detach: true };
       await pieceTaskEvents(deps, download, write, signal);
     }),
 

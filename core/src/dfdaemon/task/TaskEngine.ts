@@ -24,6 +24,8 @@ export interface TaskEngineOptions {
   seed: boolean;
   /** Attempts per piece against the source. */
   maxSourceAttempts?: number;
+  /** Deadline for one source request, headers and idle body (`download.pieceTimeout`). */
+  sourceTimeoutMs?: number;
   /** P2P settings; without them every download goes to the source. */
   p2p?: P2PSettings;
 }
@@ -58,6 +60,8 @@ interface TaskRun {
   readonly controller: AbortController;
   /** Requests following the run; when the last one leaves before the end, the run is cancelled. */
   followers: number;
+  /** Runs on without followers (see `DownloadRequest.detach`). */
+  detached: boolean;
 }
 
 /**
@@ -135,6 +139,7 @@ export class TaskEngine {
       }
       run = this.runs.get(taskId) ?? this.start(taskId, request, peerId);
     }
+    if (request.detach) run.detached = true;
     run.followers++;
     try {
       yield* run.log.read(combined);
@@ -143,7 +148,7 @@ export class TaskEngine {
       if (timeout?.aborted) throw createError(ErrorCodes.TIMEOUT, `download of ${redactUrl(request.url)} timed out`);
       throw error;
     } finally {
-      if (--run.followers === 0 && !run.log.closed) {
+      if (--run.followers === 0 && !run.log.closed && !run.detached) {
         run.controller.abort(createError(ErrorCodes.CANCELLED, 'every requester of the task has gone'));
       }
     }
@@ -215,7 +220,7 @@ export class TaskEngine {
       },
     );
     done.catch(() => undefined).finally(() => this.runs.delete(taskId));
-    const run: TaskRun = { log, done, controller, followers: 0 };
+    const run: TaskRun = { log, done, controller, followers: 0, detached: request.detach === true };
     this.runs.set(taskId, run);
     return run;
   }
@@ -231,6 +236,7 @@ export class TaskEngine {
       headers: request.requestHeader,
       objectStorage: request.objectStorage,
       hdfs: request.hdfs,
+      timeoutMs: this.options.sourceTimeoutMs,
       signal,
     };
     const stat = await withRetries(this.options.maxSourceAttempts ?? 3, signal, () => source.stat(sourceRequest));
@@ -250,7 +256,7 @@ export class TaskEngine {
     log.append(started(task, false));
     const stored = new Set(existing.map((piece) => piece.number));
     for (const piece of existing) log.append({ type: 'piece', piece: { ...piece, trafficType: 'LOCAL_PEER' } });
-    logger.info({ taskId, url: redactUrl(request.url), contentLength: stat.contentLength, resumed: stored.size }, 'downloading from source');
+    logger.info({ taskId, url: redactUrl(request.url), contentLength: stat.contentLength, resumed: stored.size }, 'downloading');
 
     const onPiece = (piece: PieceRecord) => log.append({ type: 'piece', piece: { ...piece, trafficType: 'BACK_TO_SOURCE' as TrafficType } });
     const ctx = {

@@ -29,6 +29,11 @@ export interface DownloadRequest {
   hdfs?: HdfsOptions;
   /** Address of the client that asked, for logs. */
   remoteIp?: string;
+  /**
+   * Keep downloading when every requester has gone (scheduler-triggered seed downloads: the swarm needs the task
+   * even if the scheduler that asked restarts). Local requests are cancelled when their requester leaves.
+   */
+  detach?: boolean;
 }
 
 /** A stored piece as reported to the requester. */

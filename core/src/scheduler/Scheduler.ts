@@ -1,0 +1,200 @@
+import type { Server as HttpServer } from 'node:http';
+
+import { Server } from '@grpc/grpc-js';
+import { grpcServerOptions, loadProtos } from '@d7y/proto';
+
+import type { SchedulerConfig } from '../config/index.js';
+import { createEgressPolicy } from '../common/egress/EgressPolicyImpl.js';
+import { createError, ErrorCodes } from '../common/errors.js';
+import type { PluginRegistry } from '../kernel/index.js';
+import type { EgressPolicy } from '../plugin-api/EgressPolicy.js';
+import type { Logger } from '../plugin-api/Logger.js';
+import type { Evaluator } from '../plugin-api/scheduling/Evaluator.js';
+import { CANDIDATE_PARENT_LIMIT, FILTER_PARENT_LIMIT, REGISTER_TIMEOUT_MS } from './constants.js';
+import { GarbageCollector } from './gc/GarbageCollector.js';
+import { serveMetrics } from './metrics/metricsServer.js';
+import { SchedulerMetrics } from './metrics/SchedulerMetrics.js';
+import { Resource } from './resource/Resource.js';
+import { abortableSleep, type Sleep } from './scheduling/delay.js';
+import { Scheduling } from './scheduling/Scheduling.js';
+import { SeedPeer } from './seedpeer/SeedPeer.js';
+import { schedulerHandlers, type SessionSet } from './service/handlers.js';
+import type { ServiceContext } from './service/ServiceContext.js';
+import { TokenBucket } from './service/TokenBucket.js';
+import { channelCredentials, serverCredentials } from './tlsCredentials.js';
+import { schedulerVersion } from './version.js';
+
+/** Options for embedding and tests. */
+export interface SchedulerOptions {
+  /** The evaluator to use; otherwise `registry.evaluatorFor(config.scheduler.algorithm)`. */
+  evaluator?: Evaluator;
+  /** Address policy for dialling seed hosts; otherwise built from `config.egress`. */
+  egress?: EgressPolicy;
+  /** d7y: a host's peers and deletions must come from its announce address (default true). */
+  bindHostToSourceAddress?: boolean;
+  /** Delay registrations of normal hosts as Dragonfly does (default true). */
+  registerDelay?: boolean;
+  /** Sleep used by the scheduling loop (tests). */
+  sleep?: Sleep;
+  /** Register Node's default process metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+/** Where a running scheduler listens. */
+export interface SchedulerEndpoints {
+  /** `ip:port` of the gRPC server. */
+  address: string;
+  port: number;
+  /** Bound metrics port when `metrics.enable` is true. */
+  metricsPort?: number;
+}
+
+/**
+ * The scheduler role: in-memory hosts, tasks and peers (`resource/`), parent selection (`scheduling/`), the
+ * `scheduler.v2.Scheduler` gRPC service (`service/`), seed-peer triggering (`seedpeer/`), GC (`gc/`) and
+ * Prometheus metrics. Runs without a manager (`manager.addr` is ignored for now).
+ */
+export class Scheduler {
+  readonly resource = new Resource();
+  readonly metrics: SchedulerMetrics;
+  readonly #evaluator: Evaluator;
+  readonly #ctx: ServiceContext;
+  readonly #gc: GarbageCollector;
+  readonly #sessions: SessionSet = new Set();
+  #server: Server | undefined;
+  #metricsServer: HttpServer | undefined;
+  #stopped = false;
+
+  constructor(
+    private readonly config: SchedulerConfig,
+    private readonly registry: PluginRegistry | undefined,
+    private readonly logger: Logger,
+    options: SchedulerOptions = {},
+  ) {
+    const evaluator = options.evaluator ?? registry?.evaluatorFor(config.scheduler.algorithm);
+    if (!evaluator) throw createError(ErrorCodes.INVALID_ARGUMENT, 'Scheduler needs an evaluator or a plugin registry');
+    this.#evaluator = evaluator;
+    this.metrics = new SchedulerMetrics(schedulerVersion(), { defaultMetrics: options.defaultMetrics });
+    const { scheduler, seedPeer } = config;
+    const sleep = options.sleep ?? abortableSleep;
+    const scheduling = new Scheduling(
+      evaluator,
+      {
+        retryLimit: scheduler.retryLimit,
+        retryBackToSourceLimit: scheduler.retryBackToSourceLimit,
+        retryIntervalMs: scheduler.retryInterval,
+        candidateParentLimit: CANDIDATE_PARENT_LIMIT,
+        filterParentLimit: FILTER_PARENT_LIMIT,
+      },
+      logger.child({ component: 'scheduling' }),
+      sleep,
+    );
+    const seed = seedPeer.enable
+      ? new SeedPeer({
+          hosts: this.resource.hosts,
+          logger: logger.child({ component: 'seed-peer' }),
+          egress: options.egress ?? createEgressPolicy(config.egress),
+          taskDownloadTimeoutMs: seedPeer.taskDownloadTimeout,
+          credentials: channelCredentials(seedPeer.tls),
+          hooks: { onFailed: () => this.metrics.triggerSeedPeerFailureTotal.inc() },
+        })
+      : undefined;
+    this.#ctx = {
+      resource: this.resource,
+      scheduling,
+      seedPeer: seed,
+      metrics: this.metrics,
+      logger: logger.child({ component: 'service' }),
+      settings: {
+        backToSourceCount: scheduler.backToSourceCount,
+        filterParentLimit: FILTER_PARENT_LIMIT,
+        streamIdleTimeoutMs: scheduler.gc.pieceDownloadTimeout,
+        registerTimeoutMs: REGISTER_TIMEOUT_MS,
+        bindHostToSourceAddress: options.bindHostToSourceAddress ?? true,
+        registerDelay: options.registerDelay ?? true,
+      },
+      sleep,
+      activeStreams: 0,
+    };
+    const gc = scheduler.gc;
+    this.#gc = new GarbageCollector(
+      this.resource,
+      {
+        pieceDownloadTimeoutMs: gc.pieceDownloadTimeout,
+        peerGCIntervalMs: gc.peerGCInterval,
+        peerTTLMs: gc.peerTTL,
+        taskGCIntervalMs: gc.taskGCInterval,
+        hostGCIntervalMs: gc.hostGCInterval,
+        hostTTLMs: gc.hostTTL,
+      },
+      logger.child({ component: 'gc' }),
+      (hostId) => seed?.forget(hostId),
+    );
+  }
+
+  /** The garbage collector (tests run its rounds directly). */
+  get gc(): GarbageCollector {
+    return this.#gc;
+  }
+
+  /** Binds the gRPC server on `server.listenIP:server.port`, starts GC and, if enabled, the metrics server. */
+  async start(): Promise<SchedulerEndpoints> {
+    const { server: serverConfig, metrics } = this.config;
+    const server = new Server(grpcServerOptions());
+    server.addService(
+      loadProtos().scheduler.v2.Scheduler.service,
+      schedulerHandlers(this.#ctx, new TokenBucket(serverConfig.requestRateLimit), this.#sessions),
+    );
+    const host = serverConfig.listenIP.includes(':') ? `[${serverConfig.listenIP}]` : serverConfig.listenIP;
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${host}:${serverConfig.port}`, serverCredentials(serverConfig.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
+    });
+    this.#server = server;
+    let metricsPort: number | undefined;
+    if (metrics.enable) {
+      const served = await serveMetrics(metrics.addr, this.metrics.registry);
+      this.#metricsServer = served.server;
+      metricsPort = served.port;
+    }
+    this.#gc.start();
+    const endpoints = { address: `${host}:${port}`, port, metricsPort };
+    this.logger.info(
+      { ...endpoints, algorithm: this.config.scheduler.algorithm, seedPeer: this.config.seedPeer.enable, manager: this.config.manager.addr ? 'ignored' : 'none' },
+      'scheduler started',
+    );
+    return endpoints;
+  }
+
+  /**
+   * Stops: GC and seed downloads end, open AnnouncePeer streams end with UNAVAILABLE, in-flight unary calls
+   * get up to `graceMs`, then the evaluator and plugins are closed.
+   */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#gc.stop();
+    this.#ctx.seedPeer?.close();
+    for (const session of [...this.#sessions]) session.abort();
+    await Promise.all([
+      this.#server ? shutdown(this.#server, graceMs) : undefined,
+      this.#metricsServer ? new Promise<void>((resolve) => this.#metricsServer!.close(() => resolve())) : undefined,
+    ]);
+    if (this.registry) await this.registry.close();
+    else await this.#evaluator.close?.();
+    this.logger.info({}, 'scheduler stopped');
+  }
+}
+
+function shutdown(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    timer.unref();
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

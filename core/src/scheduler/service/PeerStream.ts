@@ -1,0 +1,16 @@
+import type { schedulerV2 } from '@d7y/proto';
+
+/** The ids an AnnouncePeer stream is bound to by its register message. */
+export interface StreamIds {
+  readonly hostId: string;
+  readonly taskId: string;
+  readonly peerId: string;
+}
+
+/** What event handlers see of an AnnouncePeer stream. */
+export interface PeerStream {
+  /** Aborts when the stream ends (client gone, error, scheduler stopping). */
+  readonly signal: AbortSignal;
+  /** Sends one response (dropped once the stream is closed). */
+  send(response: schedulerV2.AnnouncePeerResponse): void;
+}
