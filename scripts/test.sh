@@ -30,11 +30,21 @@ for name in redis postgres mariadb; do
   fi
 done
 
-results=test/.tmp/vitest-results.json
-rm -f "$results"
-echo "== vitest"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"
-rc=$?
+# Unit and integration suites run in parallel; end-to-end suites (many real processes, fault timing) run one
+# file at a time so that 2 cores do not turn their timing into noise.
+rc=0
+unit=test/.tmp/vitest-unit.json
+e2e=test/.tmp/vitest-e2e.json
+rm -f "$unit" "$e2e"
+if [ "$#" -gt 0 ]; then
+  echo "== vitest $*"
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$unit" "$@" || rc=1
+else
+  echo "== vitest: unit and integration suites"
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$unit" --exclude 'test/e2e/**' || rc=1
+  echo "== vitest: end-to-end suites (one file at a time)"
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$e2e" --no-file-parallelism test/e2e || rc=1
+fi
 
-node scripts/summarize-tests.mjs "$results" || rc=1
+node scripts/summarize-tests.mjs "$unit" "$e2e" || rc=1
 exit $rc

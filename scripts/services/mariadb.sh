@@ -115,7 +115,7 @@ start_server() {
       --port="$port" --bind-address=127.0.0.1 --log-error="$LOG" --skip-log-bin --skip-name-resolve \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 --max-connections=300 \
-      </dev/null >>"$DIR/stdout.log" 2>&1 &
+      </dev/null >>"$DIR/stdout.log" 2>&1 9>&- &
     pid=$!
     if wait_ready "$pid"; then break; fi
     if alive "$pid"; then kill -TERM "$pid" 2>/dev/null || true; fi
@@ -188,9 +188,15 @@ cmd_status() {
   fi
 }
 
+# Serialise start/stop of this directory's server between concurrent callers.
+lock() {
+  exec 9>"$DIR/.lock"
+  flock -w 300 9 || die "another start/stop of $DIR is still running after 300 s"
+}
+
 case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
+  start) lock; cmd_start ;;
+  stop) lock; cmd_stop ;;
   status) cmd_status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -103,7 +103,7 @@ start_server() {
     touch "$LOG" && chown postgres:postgres "$LOG"
     if as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-      start </dev/null >&2; then
+      start </dev/null >&2 9>&-; then
       break
     fi
     # Lost a race for the port, or a real failure: only retry the former.
@@ -175,9 +175,15 @@ cmd_status() {
   fi
 }
 
+# Serialise start/stop of this directory's server between concurrent callers.
+lock() {
+  exec 9>"$DIR/.lock"
+  flock -w 300 9 || die "another start/stop of $DIR is still running after 300 s"
+}
+
 case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
+  start) lock; cmd_start ;;
+  stop) lock; cmd_stop ;;
   status) cmd_status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac
