@@ -18,7 +18,9 @@ export const MiB = 1024 * 1024;
 
 export const tempDir = (prefix) => mkdtempSync(join(tmpdir(), `d7y-bench-${prefix}-`));
 
-export { freePort } from '../../core/dist/common/freePort.js';
+import { freePort } from '../../core/dist/common/freePort.js';
+
+export { freePort };
 
 /** Writes `size` random bytes; returns the sha256 hex. */
 export function writeRandomFile(path, size) {

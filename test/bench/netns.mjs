@@ -56,6 +56,16 @@ function installExitHandlers() {
   });
 }
 
+/** Ethernet (14) + IPv4 (20) + TCP with timestamps (32) bytes per packet, as counted by tbf on a veth. */
+export const HEADER_BYTES_PER_PACKET = 66;
+
+/** Egress between two sentBytes() readings: wire bytes and TCP payload (headers removed). NaN when unknown. */
+export function egressBetween(before, after) {
+  if (!before || !after) return { wire: NaN, payload: NaN };
+  const wire = after.bytes - before.bytes;
+  return { wire, payload: wire - HEADER_BYTES_PER_PACKET * (after.packets - before.packets) };
+}
+
 /** True when we can create network namespaces (root, iproute2 present, kernel support). */
 export async function namespacesAvailable() {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { ok: false, reason: 'not running as root' };
@@ -144,12 +154,12 @@ export async function createTopology({ nodes, rates }) {
     execIn(i, cmd, args) {
       return sh('ip', ['netns', 'exec', topo.nodes[i].ns, cmd, ...args]);
     },
-    /** Bytes the tbf on node i's egress has sent (wire bytes incl. headers). */
+    /** {bytes, packets} the tbf on node i's egress has sent (wire bytes incl. L2-L4 headers; GSO counted per segment). */
     async sentBytes(i) {
       const out = await sh('ip', ['netns', 'exec', topo.nodes[i].ns, 'tc', '-s', 'qdisc', 'show', 'dev', topo.nodes[i].vethNs]);
-      const m = /Sent (\d+) bytes/.exec(out);
+      const m = /Sent (\d+) bytes (\d+) pkt/.exec(out);
       if (!m) throw new Error(`no tbf counters on ${topo.nodes[i].vethNs}: ${out}`);
-      return Number(m[1]);
+      return { bytes: Number(m[1]), packets: Number(m[2]) };
     },
   });
 }
@@ -224,7 +234,7 @@ export async function measureEgress(topo, indexes, seconds = 2) {
   return Promise.all(indexes.map((i) => (haveIperf ? iperfOnce(topo, i, seconds) : nodeRateOnce(topo, i, seconds))));
 }
 
-async function freePortOn(ip) {
+export async function freePortOn(ip) {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -235,7 +245,13 @@ async function freePortOn(ip) {
   });
 }
 
-async function iperfOnce(topo, i, seconds) {
+/** Download rate into node i from the root namespace (iperf3 -R: the bridge side sends), Mbit/s; NaN without iperf3. */
+export async function measureIngress(topo, i, seconds = 1) {
+  const haveIperf = await sh('iperf3', ['--version']).then(() => true, () => false);
+  return haveIperf ? iperfOnce(topo, i, seconds, ['-R']) : NaN;
+}
+
+async function iperfOnce(topo, i, seconds, extra = []) {
   const port = await freePortOn(topo.hostIp);
   const server = spawnTracked('iperf3', ['-s', '-1', '--forceflush', '-B', topo.hostIp, '-p', String(port)]);
   try {
@@ -245,7 +261,7 @@ async function iperfOnce(topo, i, seconds) {
       server.stdout.on('data', (c) => (out += c) && /listening/i.test(out) && resolve());
       server.once('exit', (code) => reject(new Error(`iperf3 server exited ${code}: ${out}`)));
     });
-    const out = await topo.execIn(i, 'iperf3', ['-c', topo.hostIp, '-p', String(port), '-t', String(seconds), '-J']);
+    const out = await topo.execIn(i, 'iperf3', ['-c', topo.hostIp, '-p', String(port), '-t', String(seconds), '-J', ...extra]);
     const result = JSON.parse(out);
     if (!result.end?.sum_received) throw new Error(`iperf3: ${result.error ?? out.slice(0, 200)}`);
     return result.end.sum_received.bits_per_second / 1e6;

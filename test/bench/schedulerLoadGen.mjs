@@ -173,6 +173,7 @@ async function main() {
 
   // 3. register K flood peers and K latency peers (interleaved), paced
   const kinds = [];
+  const regCpu0 = cfg.schedulerPid ? cpuOf(cfg.schedulerPid) : 0;
   const reg = await paced(2 * cfg.hosts, cfg.registerRate, async (k) => {
     const i = k >> 1;
     const flood = (k & 1) === 0;
@@ -189,6 +190,7 @@ async function main() {
   out.registered = reg.results.length;
   out.registerPerSecond = reg.results.length / reg.seconds;
   out.registerMs = { p50: pct(registerMs, 50), p99: pct(registerMs, 99), max: Math.max(...registerMs) };
+  out.registerSchedulerCpuPercent = cfg.schedulerPid ? ((cpuOf(cfg.schedulerPid) - regCpu0) / reg.seconds) * 100 : NaN;
   out.registerResponses = kinds.reduce((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {});
   await sleep(300);
   process.stdout.write('PHASE registered\n');
@@ -204,7 +206,7 @@ async function main() {
       for (let n = 0; n < cfg.pieces; n++) {
         const pending = write(p.call, { ...p.ids, downloadPieceFinishedRequest: { piece: piece(n, PIECE, p.parent, 'REMOTE_PEER') } });
         if (pending) await pending;
-        else if ((n & 15) === 15) await new Promise(setImmediate); // interleave the streams
+        else if ((n + 1) % (cfg.floodBatch ?? 16) === 0) await new Promise(setImmediate); // interleave the streams
       }
       p.call.write({ ...p.ids, downloadPeerFinishedRequest: {} });
     }),
@@ -233,11 +235,13 @@ async function main() {
   const host1 = hostCpu();
   const l0 = performance.now() + 20;
   const lat = [];
+  const lag = [];
   const sends = [];
   for (const [j, p] of latencyPeers.entries()) {
     const due = l0 + j * interval;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
+    lag.push(performance.now() - due);
     for (let n = 0; n < cfg.latencyPieces; n++) p.call.write({ ...p.ids, downloadPieceFinishedRequest: { piece: piece(n, PIECE, p.parent, 'REMOTE_PEER') } });
     p.call.write({ ...p.ids, downloadPeerFinishedRequest: {} });
     sends.push(
@@ -259,6 +263,9 @@ async function main() {
     p50: pct(lat, 50),
     p99: pct(lat, 99),
     max: Math.max(...lat),
+    over20ms: lat.filter((x) => x > 20).length,
+    samples: lat.length,
+    sendLagP99: pct(lag, 99),
     schedulerCpuPercent: cfg.schedulerPid ? ((cpuOf(cfg.schedulerPid) - cpu1) / ((l1 - l0) / 1000)) * 100 : NaN,
     hostBusyPercent: busy(host1, hostCpu()),
   };

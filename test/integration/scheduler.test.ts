@@ -68,7 +68,7 @@ class PeerStream {
   }
 }
 
-function hostMessage(hostname: string, port: number, seed = false): commonV2.Host {
+function hostMessage(hostname: string, port: number, seed = false): commonV2.Host & { id: string } {
   return {
     id: hostId('127.0.0.1', hostname, seed),
     type: seed ? 1 : 0,

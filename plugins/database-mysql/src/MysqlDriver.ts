@@ -151,6 +151,7 @@ export class MysqlDriver implements DatabaseDriver {
 
   async #run(target: Pool | PoolConnection, sql: string, params?: readonly SqlValue[]): Promise<Result> {
     const text = INSERT.test(sql) ? sql.replace(RETURNING_ID, '') : sql;
+    const returningId = text !== sql;
     const values = toMysqlParams(params);
     const count = countPlaceholders(text);
     if (count !== values.length) {
@@ -159,7 +160,10 @@ export class MysqlDriver implements DatabaseDriver {
     try {
       const [result, fields] = (count > 0 ? await target.execute(text, values) : await target.query(text)) as [unknown, FieldPacket[] | undefined];
       if (Array.isArray(result)) return { rows: normaliseRows(result as Row[], fields) };
-      return { rows: [], header: result as ResultSetHeader };
+      const header = result as ResultSetHeader;
+      // `INSERT … RETURNING id` answers with the id row it asked for, as on PostgreSQL and SQLite.
+      const id = Number(header.insertId);
+      return { rows: returningId && id > 0 ? [{ id }] : [], header };
     } catch (err) {
       throw this.#map(err, params, sql);
     }

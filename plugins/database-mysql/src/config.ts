@@ -39,7 +39,7 @@ export interface MysqlConfig {
 }
 
 /** What callers may pass. */
-export type MysqlConfigInput = Partial<MysqlConfig>;
+export type MysqlConfigInput = Partial<Omit<MysqlConfig, 'tls'>> & { readonly tls?: Partial<MysqlTlsConfig> };
 
 /** Defaults (Dragonfly's where it has one). */
 export const MYSQL_DEFAULTS: MysqlConfig = Object.freeze({

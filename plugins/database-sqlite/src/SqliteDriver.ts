@@ -129,7 +129,11 @@ export class SqliteDriver implements DatabaseDriver {
     for (const migration of plan) {
       const release = await this.#lock.acquire();
       try {
-        if (applyMigration(this.#open(), migration, this.#path)) applied.push(migration.version);
+        if (applyMigration(this.#open(), migration, this.#path)) {
+          applied.push(migration.version);
+          // Column metadata of cached statements (`SELECT *`) may predate the new schema.
+          this.#statements.clear();
+        }
       } finally {
         release();
       }

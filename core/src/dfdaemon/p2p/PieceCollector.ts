@@ -1,6 +1,7 @@
 import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
 import { type commonV2, type dfdaemonV2, grpcChannelOptions, loadProtos } from '@d7y/proto';
 
+import { deadline } from '../../common/deadline.js';
 import { isD7yError } from '../../common/errors.js';
 import type { PieceSpan } from '../../common/pieces.js';
 import type { ByteRateLimiter } from '../../common/rateLimit.js';
@@ -187,7 +188,8 @@ export class PieceCollector {
     const { storage, taskId, limiter, pieceTimeoutMs, events } = this.options;
     this.inflight.add(span.number);
     parent.inflight++;
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(pieceTimeoutMs)]);
+    const timeout = deadline([this.controller.signal], pieceTimeoutMs);
+    const { signal } = timeout;
     const started = performance.now();
     try {
       const body = await fetchPiece({ ip: parent.ip, port: parent.downloadPort }, taskId, span.number, span.length, signal);
@@ -207,6 +209,7 @@ export class PieceCollector {
         this.block(parent);
       }
     } finally {
+      timeout.clear();
       parent.inflight--;
       this.inflight.delete(span.number);
       this.pump();

@@ -1,4 +1,5 @@
 import { createError, ErrorCodes } from '../../common/errors.js';
+import { deadline } from '../../common/deadline.js';
 import { digestFile, parseDigest, digestsEqual } from '../../common/digests.js';
 import { filterUrl, peerId as newPeerId, redactUrl, taskId as computeTaskId } from '../../common/ids.js';
 import { allPieces, pieceCount, pieceLength as choosePieceLength } from '../../common/pieces.js';
@@ -126,8 +127,6 @@ export class TaskEngine {
   }
 
   private async *follow(taskId: string, peerId: string, request: DownloadRequest, signal?: AbortSignal): AsyncGenerator<TaskEvent> {
-    const timeout = request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined;
-    const combined = anySignal([signal, timeout]);
     let run = this.runs.get(taskId);
     if (!run) {
       const local = await this.localHit(taskId);
@@ -141,13 +140,15 @@ export class TaskEngine {
     }
     if (request.detach) run.detached = true;
     run.followers++;
+    const limit = deadline([signal], request.timeoutMs || undefined);
     try {
-      yield* run.log.read(combined);
+      yield* run.log.read(limit.signal);
       await run.done;
     } catch (error) {
-      if (timeout?.aborted) throw createError(ErrorCodes.TIMEOUT, `download of ${redactUrl(request.url)} timed out`);
+      if (limit.timedOut) throw createError(ErrorCodes.TIMEOUT, `download of ${redactUrl(request.url)} timed out`);
       throw error;
     } finally {
+      limit.clear();
       if (--run.followers === 0 && !run.log.closed && !run.detached) {
         run.controller.abort(createError(ErrorCodes.CANCELLED, 'every requester of the task has gone'));
       }
@@ -385,13 +386,6 @@ function keptHeaders(stat: SourceStat): Record<string, string> {
     if (value !== undefined) kept[name] = value;
   }
   return kept;
-}
-
-function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (present.length === 0) return undefined;
-  if (present.length === 1) return present[0];
-  return AbortSignal.any(present);
 }
 
 export type { FinishedPiece };
