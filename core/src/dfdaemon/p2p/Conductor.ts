@@ -9,6 +9,7 @@ import type { Logger, PieceRecord, StorageEngine } from '../../plugin-api/index.
 import type { DownloadRequest, TrafficType } from '../task/types.js';
 import { AsyncQueue } from './AsyncQueue.js';
 import { registerDownload, reportedPiece } from './messages.js';
+import { ParentSearch } from './ParentSearch.js';
 import { PieceCollector } from './PieceCollector.js';
 import type { SchedulerPool } from './SchedulerPool.js';
 import { TrustedDigests } from './TrustedDigests.js';
@@ -137,6 +138,15 @@ export class Conductor {
     let collector: PieceCollector | undefined;
     let started = false;
     let rounds = 0;
+    /** Reschedules sent only to find more parents: their answers do not count as scheduling rounds. */
+    let searchesInFlight = 0;
+    const search = new ParentSearch(
+      () => collector !== undefined && collector.onlySeedParents && collector.remaining.length > 0,
+      () => {
+        searchesInFlight++;
+        send({ reschedulePeerRequest: { candidateParents: [], description: 'only seed peers as parents; looking for more' } });
+      },
+    );
     let anyResponse = false;
     send({ registerPeerRequest: { download: registerDownload(this.options.request, this.options.sizes, this.options.concurrency) } });
     try {
@@ -156,11 +166,13 @@ export class Conductor {
             return await this.backToSourceViaScheduler(send, response.needBackToSourceResponse?.description);
           }
           if (response.response === 'normalTaskResponse') {
-            rounds++;
+            if (searchesInFlight > 0) searchesInFlight--;
+            else rounds++;
             if (!started) send({ downloadPeerStartedRequest: {} });
             started = true;
             collector ??= this.createCollector(digests, send, queue);
             collector.addParents(response.normalTaskResponse?.candidateParents ?? []);
+            search.start();
           }
         } else if (event.type === 'done') {
           send({ downloadPeerFinishedRequest: {} });
@@ -185,6 +197,7 @@ export class Conductor {
         }
       }
     } finally {
+      search.stop();
       signal.removeEventListener('abort', onAbort);
       await collector?.stop();
       if (!call.writableEnded) call.end();

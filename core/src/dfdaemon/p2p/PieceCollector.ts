@@ -7,10 +7,14 @@ import type { PieceSpan } from '../../common/pieces.js';
 import type { ByteRateLimiter } from '../../common/rateLimit.js';
 import type { Logger, PieceRecord, StorageEngine } from '../../plugin-api/index.js';
 import { fetchPiece } from './pieceFetch.js';
+import { selectPieces, shuffled } from './pieceSelection.js';
 import type { TrustedDigests } from './TrustedDigests.js';
 
 /** Refreshes of the trusted digests without news before the collector gives up on its parents. */
 const MAX_FRUITLESS_DIGEST_REFRESHES = 100;
+
+/** Host type of a normal peer in `common.v2.Host.type`; every other type is a seed peer. */
+const NORMAL_HOST_TYPE = 0;
 
 /** One candidate parent and what the child knows about it. */
 interface ParentState {
@@ -18,6 +22,8 @@ interface ParentState {
   ip: string;
   uploadPort: number;
   downloadPort: number;
+  /** A seed peer: its upload link is shared by the whole swarm. */
+  seed: boolean;
   available: Set<number>;
   inflight: number;
   blocked: boolean;
@@ -57,6 +63,8 @@ export interface CollectorOptions {
 export class PieceCollector {
   private readonly parents = new Map<string, ParentState>();
   private readonly missing = new Map<number, PieceSpan>();
+  /** The order this child asks for pieces in: random, so that children starting together spread out. */
+  private readonly order: number[];
   private readonly inflight = new Set<number>();
   private readonly controller = new AbortController();
   private resolveDone!: () => void;
@@ -65,6 +73,7 @@ export class PieceCollector {
 
   constructor(private readonly options: CollectorOptions) {
     for (const span of options.missing) this.missing.set(span.number, span);
+    this.order = shuffled(this.missing.keys());
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     if (this.missing.size === 0) this.resolveDone();
   }
@@ -72,6 +81,12 @@ export class PieceCollector {
   /** Numbers of pieces still missing. */
   get remaining(): number[] {
     return [...this.missing.keys()];
+  }
+
+  /** True while every usable parent is a seed peer (and there is at least one). */
+  get onlySeedParents(): boolean {
+    const live = [...this.parents.values()].filter((parent) => !parent.blocked);
+    return live.length > 0 && live.every((parent) => parent.seed);
   }
 
   /** Ids of parents blocked for this task. */
@@ -90,6 +105,7 @@ export class PieceCollector {
         ip: peer.host.ip,
         uploadPort: peer.host.port,
         downloadPort: peer.host.downloadPort,
+        seed: peer.host.type !== NORMAL_HOST_TYPE,
         available: new Set(),
         inflight: 0,
         blocked: false,
@@ -142,25 +158,22 @@ export class PieceCollector {
     this.pump();
   }
 
-  /** Starts as many fetches as the concurrency allows; reports starvation when nothing can progress. */
+  /** Starts as many fetches as the concurrency allows (see `selectPieces`); reports starvation when nothing can progress. */
   private pump(): void {
     if (this.controller.signal.aborted) return;
-    let waitingForDigest = false;
-    for (const [number, span] of this.missing) {
-      if (this.inflight.size >= this.options.concurrency) return;
-      if (this.inflight.has(number)) continue;
-      const parent = this.pickParent(number);
-      if (!parent) continue;
-      const digest = this.options.digests.get(number);
-      if (!digest) {
-        waitingForDigest = true;
-        continue;
-      }
-      void this.fetch(parent, span, digest);
-    }
+    const { digests, concurrency } = this.options;
+    const { picks, waitingForDigest } = selectPieces({
+      order: this.order.filter((number) => this.missing.has(number) && !this.inflight.has(number)),
+      parents: [...this.parents.values()],
+      slots: concurrency - this.inflight.size,
+      seedLimit: Math.max(2, Math.ceil(concurrency / 4)),
+      hasDigest: (number) => digests.get(number) !== undefined,
+    });
+    for (const { number, parent } of picks) void this.fetch(parent, this.missing.get(number)!, digests.get(number)!);
+    if (picks.length > 0) return;
     if (waitingForDigest) {
-      if (this.options.digests.fruitlessRefreshes > MAX_FRUITLESS_DIGEST_REFRESHES) return this.starve();
-      void this.options.digests.refresh().then(() => this.pump());
+      if (digests.fruitlessRefreshes > MAX_FRUITLESS_DIGEST_REFRESHES) return this.starve();
+      void digests.refresh().then(() => this.pump());
       return;
     }
     if (this.inflight.size === 0 && this.missing.size > 0) {
@@ -173,15 +186,6 @@ export class PieceCollector {
     if (this.starvedReported) return;
     this.starvedReported = true;
     this.options.events.onStarved(this.blockedParents);
-  }
-
-  private pickParent(number: number): ParentState | undefined {
-    let best: ParentState | undefined;
-    for (const parent of this.parents.values()) {
-      if (parent.blocked || !parent.available.has(number)) continue;
-      if (!best || parent.inflight < best.inflight || (parent.inflight === best.inflight && Math.random() < 0.5)) best = parent;
-    }
-    return best;
   }
 
   private async fetch(parent: ParentState, span: PieceSpan, digest: string): Promise<void> {
