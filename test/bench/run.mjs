@@ -1,8 +1,9 @@
 // `npm run bench`: runs the benchmark suites and prints one table of ratios measured side by side in one run.
-// D7Y_BENCH_ONLY=datapath,swarm,scheduler,memory selects suites (default: all). A failing suite is reported
+// D7Y_BENCH_ONLY=datapath,swarm,scheduler,memory,image selects suites (default: all). A failing suite is reported
 // loudly, gets a FAILED row, and makes the run exit non-zero; the other suites still run.
 import { daemonMemoryBenchmarks } from './daemonMemory.mjs';
 import { dataPathBenchmarks } from './datapath.mjs';
+import { imagePullBenchmarks } from './imagePull.mjs';
 import { schedulerLoadBenchmarks } from './schedulerLoad.mjs';
 import { swarmBenchmarks } from './swarm.mjs';
 
@@ -36,6 +37,10 @@ await suite('swarm', () => swarmBenchmarks());
 await suite('scheduler', () => {
   console.log('scheduler load: loopback, K simulated hosts over gRPC (P9, P10)');
   return schedulerLoadBenchmarks();
+});
+await suite('image', () => {
+  console.log('image pull: skopeo through the dfdaemon proxy (registries.conf mirror) vs straight from the registry');
+  return imagePullBenchmarks();
 });
 await suite('memory', () => {
   console.log('daemon memory: one large task, loopback (P10)');

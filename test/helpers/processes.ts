@@ -65,7 +65,7 @@ export class DaemonProcess {
     readonly dir: string,
     readonly configPath: string,
     readonly socketPath: string,
-    readonly ports: { upload: number; piece: number; metrics: number; health: number },
+    readonly ports: { upload: number; piece: number; metrics: number; health: number; proxy: number },
   ) {}
 
   /** Writes a dfdaemon.yaml under a fresh temp dir with free loopback ports; `extra` is merged over the defaults. */
@@ -89,7 +89,7 @@ export class DaemonProcess {
     const configPath = join(dir, 'dfdaemon.yaml');
     mkdirSync(join(dir, 'plugins'), { recursive: true });
     writeFileSync(configPath, stringify(config));
-    return new DaemonProcess(dir, configPath, socketPath, { upload, piece, metrics, health });
+    return new DaemonProcess(dir, configPath, socketPath, { upload, piece, metrics, health, proxy: (config.proxy as { server: { port: number } }).server.port });
   }
 
   /** Starts the daemon and waits until `/healthy` answers. */

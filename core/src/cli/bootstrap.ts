@@ -2,6 +2,7 @@ import { type ConfigFor, type ConfigRole, loadConfig } from '../config/index.js'
 import { createEgressPolicy } from '../common/egress/EgressPolicyImpl.js';
 import { createLogger, type LogLevel } from '../common/logging.js';
 import { createContainer, loadPlugins, pluginDirSlots, type PluginConfigMap, type PluginRegistry } from '../kernel/index.js';
+import { managerPluginConfig } from '../manager/databaseConfig.js';
 import type { EgressPolicy, Logger } from '../plugin-api/index.js';
 
 /** Flags every role command shares. */
@@ -32,6 +33,7 @@ export function pluginDirOf(role: ConfigRole, config: ConfigFor<ConfigRole>): st
  */
 export function rolePluginConfig(role: ConfigRole, config: ConfigFor<ConfigRole>): PluginConfigMap {
   const declared = ((config as { plugins?: PluginConfigMap }).plugins ?? {}) as PluginConfigMap;
+  if (role === 'manager') return managerPluginConfig(config as ConfigFor<'manager'>, declared);
   if (role !== 'dfdaemon') return declared;
   const daemon = config as ConfigFor<'dfdaemon'>;
   return {

@@ -78,9 +78,11 @@ function deriveDfdaemon(data: DfdaemonConfigData, ctx: DeriveContext): { config:
   const issues: string[] = [];
   data.host.hostname ??= ctx.hostname;
   const any = unspecifiedAddress(data.network.enableIPv6);
-  for (const server of [data.upload.server, data.storage.server, data.proxy.server, data.metrics.server, data.stats.server, data.health.server]) {
+  for (const server of [data.upload.server, data.storage.server, data.metrics.server, data.stats.server, data.health.server]) {
     server.ip ??= any;
   }
+  // The proxy is never an open relay by accident: loopback unless configured.
+  data.proxy.server.ip ??= data.network.enableIPv6 ? '::1' : '127.0.0.1';
 
   const { policy } = data.gc;
   if (policy.diskLowThresholdPercent >= policy.diskHighThresholdPercent) {

@@ -1,9 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
 
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
 import { grpcServerOptions, loadProtos } from '@d7y/proto';
 
 import type { DfdaemonConfig } from '../config/index.js';
+import { createEgressPolicy } from '../common/egress/EgressPolicyImpl.js';
+import { createError, ErrorCodes } from '../common/errors.js';
 import { hostId as makeHostId } from '../common/ids.js';
 import { ByteRateLimiter } from '../common/rateLimit.js';
 import type { PluginRegistry } from '../kernel/index.js';
@@ -18,7 +22,10 @@ import { uploadServiceHandlers } from './rpc/uploadService.js';
 import { TaskEngine } from './task/TaskEngine.js';
 import { prepareSocketPath, restrictSocket } from './unixSocket.js';
 import { PieceServer } from './upload/PieceServer.js';
+import { ProxyServer } from './proxy/ProxyServer.js';
+import { DEFAULT_SEED_PEER_KEEPALIVE_MS, DfdaemonDynconfig } from './dynconfig/DfdaemonDynconfig.js';
 import { SchedulerPool } from './p2p/SchedulerPool.js';
+import { channelCredentials } from '../scheduler/tlsCredentials.js';
 import { hostMessage } from './p2p/hostMessage.js';
 
 /** Unfinished tasks untouched this long are abandoned by GC (Dragonfly's download task timeout). */
@@ -31,6 +38,7 @@ export interface DfdaemonEndpoints {
   piecePort: number;
   healthPort: number;
   metricsPort: number;
+  proxyPort: number;
 }
 
 export { coreVersion } from './version.js';
@@ -47,10 +55,12 @@ export class Dfdaemon {
   private engine!: TaskEngine;
   private pieceServer!: PieceServer;
   private gc!: GarbageCollector;
+  private proxy: ProxyServer | undefined;
   private readonly grpcServers: Server[] = [];
   private readonly httpServers: HttpServer[] = [];
   private stopped = false;
   private pool: SchedulerPool | undefined;
+  private dynconfig: DfdaemonDynconfig | undefined;
   private ports = { upload: 0, piece: 0 };
 
   constructor(
@@ -74,10 +84,15 @@ export class Dfdaemon {
     const { config, logger } = this;
     await this.storage.open();
     const schedulers = config.scheduler.netAddrs ?? [];
-    if (schedulers.length > 0) {
+    // With a manager the pool starts from scheduler.netAddrs (possibly empty) and dynconfig fills it.
+    if (schedulers.length > 0 || config.manager.addr) {
       this.pool = new SchedulerPool(
         schedulers,
-        () => hostMessage(config, { id: this.hostId, ip: this.hostIp, uploadPort: this.ports.upload, piecePort: this.ports.piece }),
+        () => {
+          const host = hostMessage(config, { id: this.hostId, ip: this.hostIp, uploadPort: this.ports.upload, piecePort: this.ports.piece });
+          // With a manager, announce the cluster whose schedulers this daemon was given.
+          return this.dynconfig?.clusterId ? { ...host, schedulerClusterId: this.dynconfig.clusterId } : host;
+        },
         config.scheduler.announceInterval,
         logger.child({ component: 'scheduler-pool' }),
       );
@@ -138,6 +153,23 @@ export class Dfdaemon {
     const uploadPort = await bind(upload, `${hostPort(config.upload.server.ip, config.upload.server.port)}`);
     this.grpcServers.push(upload);
 
+    // The proxy listens before /healthy answers, so that healthy means every server is up.
+    const registryCa = config.proxy.registryMirror.cert;
+    this.proxy = new ProxyServer(
+      {
+        config: config.proxy,
+        engine: this.engine,
+        storage: this.storage,
+        egress: createEgressPolicy(config.egress),
+        logger: logger.child({ component: 'proxy' }),
+        hostIp: this.hostIp,
+        caDir: join(config.server.cacheDir, 'proxy-ca'),
+        metrics: this.metrics,
+      },
+      registryCa === undefined ? undefined : await readConfiguredFile(registryCa, 'proxy.registryMirror.cert'),
+    );
+    const proxyPort = await this.proxy.listen();
+
     const health = await serveEndpoint(config.health.server.ip, config.health.server.port, '/healthy', healthResponder(() => !this.stopped));
     const metrics = await serveEndpoint(config.metrics.server.ip, config.metrics.server.port, '/metrics', metricsResponder(this.metrics.registry));
     this.httpServers.push(health.server, metrics.server);
@@ -157,8 +189,9 @@ export class Dfdaemon {
     this.gc.start();
     this.ports = { upload: uploadPort, piece: piecePort };
     await this.pool?.start();
+    if (config.manager.addr && this.pool) await this.startDynconfig(config.manager.addr, this.pool);
 
-    const endpoints = { socketPath, uploadPort, piecePort, healthPort: health.port, metricsPort: metrics.port };
+    const endpoints = { socketPath, uploadPort, piecePort, healthPort: health.port, metricsPort: metrics.port, proxyPort };
     logger.info({ hostId: this.hostId, ...endpoints, seedPeer: config.seedPeer.enable, schedulers }, 'dfdaemon started');
     return endpoints;
   }
@@ -167,6 +200,7 @@ export class Dfdaemon {
   async stop(graceMs = 5000): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.dynconfig?.stop();
     this.gc?.stop();
     await this.engine?.abortAll();
     this.pool?.stop();
@@ -174,14 +208,66 @@ export class Dfdaemon {
       ...this.grpcServers.map((server) => shutdown(server, graceMs)),
       ...this.httpServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
       this.pieceServer?.close(),
+      this.proxy?.close(),
     ]);
     await this.registry.close();
     await this.storage.close();
     this.logger.info({}, 'dfdaemon stopped');
   }
 
+  /** The link to the manager when `manager.addr` is set and the daemon started. */
+  get managerLink(): DfdaemonDynconfig | undefined {
+    return this.dynconfig;
+  }
+
+  /** The schedulers in use. */
+  schedulerAddrs(): string[] {
+    return this.pool?.addrs() ?? [];
+  }
+
+  private async startDynconfig(managerAddr: string, pool: SchedulerPool): Promise<void> {
+    const { config } = this;
+    const tls = config.manager.caCert && config.manager.cert && config.manager.key ? { caCert: config.manager.caCert, cert: config.manager.cert, key: config.manager.key } : undefined;
+    this.dynconfig = new DfdaemonDynconfig(
+      {
+        hostname: config.host.hostname,
+        ip: this.hostIp,
+        idc: config.host.idc ?? '',
+        location: config.host.location ?? '',
+        version: coreVersion(),
+        schedulerClusterId: config.host.schedulerClusterID,
+        seedPeer: config.seedPeer.enable
+          ? {
+              type: config.seedPeer.type === 'normal' ? 'super' : config.seedPeer.type,
+              clusterId: config.seedPeer.clusterID ?? 1,
+              keepAliveIntervalMs: config.seedPeer.keepaliveInterval ?? DEFAULT_SEED_PEER_KEEPALIVE_MS,
+              port: this.ports.upload,
+              downloadPort: this.ports.piece,
+            }
+          : undefined,
+      },
+      pool,
+      {
+        managerAddr,
+        credentials: tls ? channelCredentials(tls) : credentials.createInsecure(),
+        refreshIntervalMs: config.dynconfig.refreshInterval,
+        cachePath: join(config.server.cacheDir, 'dynconfig.json'),
+      },
+      this.logger.child({ component: 'dynconfig' }),
+    );
+    await this.dynconfig.start();
+  }
+
   private deps() {
     return { engine: this.engine, storage: this.storage, logger: this.logger.child({ component: 'rpc' }), metrics: this.metrics, hostId: this.hostId };
+  }
+}
+
+async function readConfiguredFile(path: string, key: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    throw createError(ErrorCodes.INVALID_CONFIG, `${key}: cannot read ${path}: ${(cause as Error).message}`, { cause });
   }
 }
 

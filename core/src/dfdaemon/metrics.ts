@@ -52,6 +52,26 @@ export class DfdaemonMetrics {
     labelNames: ['scheme', 'method'],
     registers: [this.registry],
   });
+  readonly proxyRequestTotal = new Counter({
+    name: 'dragonfly_client_proxy_request_total',
+    help: 'Requests received by the proxy (CONNECT tunnels and requests inside them included).',
+    registers: [this.registry],
+  });
+  readonly proxyRequestFailureTotal = new Counter({
+    name: 'dragonfly_client_proxy_request_failure_total',
+    help: 'Proxy requests answered with an error by the proxy itself (refused, rate limited, unreachable).',
+    registers: [this.registry],
+  });
+  readonly proxyRequestViaDfdaemonTotal = new Counter({
+    name: 'dragonfly_client_proxy_request_via_dfdaemon_total',
+    help: 'Proxy requests served through the task engine (P2P).',
+    registers: [this.registry],
+  });
+  readonly proxyRequestViaDfdaemonFailureTotal = new Counter({
+    name: 'dragonfly_client_proxy_request_via_dfdaemon_failure_total',
+    help: 'Proxy requests through the task engine that failed.',
+    registers: [this.registry],
+  });
   readonly diskSpaceTotal = new Gauge({
     name: 'dragonfly_client_disk_space_total',
     help: 'Capacity GC measures against, in bytes.',

@@ -4,6 +4,8 @@ import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { type commonV2, type dfdaemonV2, grpcChannelOptions, loadProtos, messageSizeOptions, GRPC_LOCAL_MAX_MESSAGE_BYTES } from '@d7y/proto';
 
 import { createError, ErrorCodes, fromGrpcError } from '../common/errors.js';
+import { redactUrl } from '../common/ids.js';
+import type { SourceEntry } from '../plugin-api/index.js';
 import type { DfgetOptions } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -66,6 +68,8 @@ export function downloadViaDaemon(client: dfdaemonV2.DfdaemonDownloadClient, opt
     overwrite: options.overwrite,
     forceHardLink: options.forceHardLink,
     contentForCalculatingTaskId: options.contentForCalculatingTaskId,
+    objectStorage: options.objectStorage,
+    hdfs: options.hdfs,
   };
   return new Promise((resolve, reject) => {
     const call = client.DownloadTask({ download }, { deadline: Date.now() + options.timeoutMs + 5000 });
@@ -89,6 +93,34 @@ export function downloadViaDaemon(client: dfdaemonV2.DfdaemonDownloadClient, opt
     call.on('end', () => {
       if (!result.taskId) reject(createError(ErrorCodes.INTERNAL, 'dfdaemon closed the download without a response'));
       else resolve(result);
+    });
+  });
+}
+
+/**
+ * Lists a directory URL through the daemon (`ListTaskEntries`), which asks the source plugin with the
+ * request's object storage or HDFS options.
+ */
+export function listEntriesViaDaemon(client: dfdaemonV2.DfdaemonDownloadClient, options: DfgetOptions): Promise<SourceEntry[]> {
+  const request: dfdaemonV2.ListTaskEntriesRequest = {
+    taskId: '',
+    url: options.url,
+    requestHeader: options.headers,
+    timeout: { seconds: Math.floor(options.timeoutMs / 1000), nanos: (options.timeoutMs % 1000) * 1e6 },
+    objectStorage: options.objectStorage,
+    hdfs: options.hdfs,
+  };
+  return new Promise((resolve, reject) => {
+    client.ListTaskEntries(request, { deadline: Date.now() + options.timeoutMs + 5000 }, (error: ServiceError | null, response?: dfdaemonV2.ListTaskEntriesResponse__Output) => {
+      if (error) {
+        const coded = fromGrpcError(error);
+        return reject(createError(coded.code, coded.message, { details: coded.details }));
+      }
+      const entries = response?.entries ?? [];
+      if (entries.length === 0 && Number(response?.contentLength ?? 0) > 0) {
+        return reject(createError(ErrorCodes.INVALID_ARGUMENT, `${redactUrl(options.url)} is a file, not a directory; drop -r to download it`));
+      }
+      resolve(entries.map((entry) => ({ url: entry.url, contentLength: Number(entry.contentLength), isDir: entry.isDir })));
     });
   });
 }

@@ -25,7 +25,7 @@ export async function downloadDirect(source: SourceClient, options: DfgetOptions
   const signal = AbortSignal.timeout(options.timeoutMs);
   const digester = options.digest ? createDigester(parseDigest(options.digest).algorithm) : undefined;
   try {
-    const body = await source.get({ url: new URL(options.url), headers: options.headers, signal });
+    const body = await source.get({ url: new URL(options.url), headers: options.headers, signal, objectStorage: options.objectStorage, hdfs: options.hdfs });
     progress.start(body.contentLength >= 0 ? body.contentLength : 0);
     let bytes = 0;
     const tap = new Transform({

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 
 import { parseDigest } from '../common/digests.js';
 import { createError, ErrorCodes } from '../common/errors.js';
+import type { HdfsOptions, ObjectStorageOptions } from '../plugin-api/index.js';
 import { DEFAULT_FILTERED_QUERY_PARAMS } from '../common/ids.js';
 import { MAX_PIECE_LENGTH, MIN_PIECE_LENGTH } from '../common/pieces.js';
 import { parseDuration, parseSize } from '../common/units.js';
@@ -28,6 +29,18 @@ export interface RawDfgetFlags {
   overwrite?: boolean;
   forceHardLink?: boolean;
   contentForCalculatingTaskId?: string;
+  recursive?: boolean;
+  includeFiles?: string[];
+  maxFiles?: string;
+  maxConcurrentRequests?: string;
+  storageRegion?: string;
+  storageEndpoint?: string;
+  storageAccessKeyId?: string;
+  storageAccessKeySecret?: string;
+  storageSessionToken?: string;
+  storageSecurityToken?: string;
+  storageInsecureSkipVerify?: boolean;
+  hdfsDelegationToken?: string;
 }
 
 /** Validated dfget options. */
@@ -50,6 +63,18 @@ export interface DfgetOptions {
   overwrite: boolean;
   forceHardLink: boolean;
   contentForCalculatingTaskId?: string;
+  /** `-r`: the URL is a directory; `output` is the local directory to fill. */
+  recursive: boolean;
+  /** `--include-files` globs, relative to the directory (empty: every file). */
+  includeFiles: string[];
+  /** `--max-files`: most files one recursive download may fetch. */
+  maxFiles: number;
+  /** `--max-concurrent-requests`: files downloaded at once in a recursive download. */
+  maxConcurrentRequests: number;
+  /** `--storage-*`: placement and credentials for object storage URLs. */
+  objectStorage?: ObjectStorageOptions;
+  /** `--hdfs-delegation-token`. */
+  hdfs?: HdfsOptions;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -70,9 +95,28 @@ export function parseDfgetOptions(url: string | undefined, flags: RawDfgetFlags,
   }
   if (!parsed.hostname && parsed.protocol !== 'file:') invalid('URL', `${JSON.stringify(url)} has no host`);
 
-  if (!flags.output) invalid('-O, --output', 'missing; give the path to write the file to');
+  const recursive = flags.recursive ?? false;
+  if (!flags.output) invalid('-O, --output', recursive ? 'missing; give the directory to write the files to' : 'missing; give the path to write the file to');
   const output = isAbsolute(flags.output) ? flags.output : resolve(cwd, flags.output);
-  if (flags.output.endsWith('/')) invalid('-O, --output', 'must name a file, not a directory');
+  if (!recursive && flags.output.endsWith('/')) invalid('-O, --output', 'must name a file, not a directory (use -r for a directory)');
+  if (recursive && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) {
+    invalid('-r, --recursive', `directory downloads are not supported for ${parsed.protocol.replace(/:$/, '')} URLs (use s3://, oss:// or hdfs://)`);
+  }
+  if (recursive && flags.digest !== undefined) invalid('--digest', 'names one file and cannot be combined with -r');
+  if (!recursive && flags.includeFiles?.length) invalid('-I, --include-files', 'only applies to recursive downloads (-r)');
+  for (const pattern of flags.includeFiles ?? []) {
+    if (pattern === '' || pattern.startsWith('/') || pattern.split('/').includes('..')) invalid('-I, --include-files', `${JSON.stringify(pattern)} must be a relative path pattern without '..'`);
+  }
+  const count = (flag: string, raw: string | undefined, fallback: number, max: number) => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > max) invalid(flag, `must be an integer from 1 to ${max}, got ${JSON.stringify(raw)}`);
+    return value;
+  };
+  const maxFiles = count('--max-files', flags.maxFiles, 100, 1_000_000);
+  const maxConcurrentRequests = count('--max-concurrent-requests', flags.maxConcurrentRequests, 5, 64);
+  const objectStorage = objectStorageFrom(flags);
+  const hdfs = flags.hdfsDelegationToken ? { delegationToken: flags.hdfsDelegationToken } : undefined;
 
   let digest: string | undefined;
   if (flags.digest !== undefined) {
@@ -145,5 +189,24 @@ export function parseDfgetOptions(url: string | undefined, flags: RawDfgetFlags,
     overwrite: flags.overwrite ?? false,
     forceHardLink: flags.forceHardLink ?? false,
     contentForCalculatingTaskId: flags.contentForCalculatingTaskId,
+    recursive,
+    includeFiles: [...(flags.includeFiles ?? [])],
+    maxFiles,
+    maxConcurrentRequests,
+    objectStorage,
+    hdfs,
   };
+}
+
+/** The `--storage-*` flags as request fields; undefined when none is given. */
+function objectStorageFrom(flags: RawDfgetFlags): ObjectStorageOptions | undefined {
+  const options: ObjectStorageOptions = {};
+  if (flags.storageRegion) options.region = flags.storageRegion;
+  if (flags.storageEndpoint) options.endpoint = flags.storageEndpoint;
+  if (flags.storageAccessKeyId) options.accessKeyId = flags.storageAccessKeyId;
+  if (flags.storageAccessKeySecret) options.accessKeySecret = flags.storageAccessKeySecret;
+  if (flags.storageSessionToken) options.sessionToken = flags.storageSessionToken;
+  if (flags.storageSecurityToken) options.securityToken = flags.storageSecurityToken;
+  if (flags.storageInsecureSkipVerify) options.insecureSkipVerify = true;
+  return Object.keys(options).length > 0 ? options : undefined;
 }

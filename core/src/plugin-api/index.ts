@@ -22,6 +22,7 @@ export type { EgressPolicy } from './EgressPolicy.js';
 export { createError, D7yError, ErrorCodes, isD7yError, type ErrorCode } from './errors.js';
 export type * from './source/SourceClient.js';
 export type * from './scheduling/Evaluator.js';
+export { PARENT_FEATURE_NAMES, PARENT_FEATURES_VERSION, parentFeatures } from './scheduling/features.js';
 export type * from './storage/StorageEngine.js';
 export type * from './database/DatabaseDriver.js';
 export type * from './database/SharedStateBackend.js';

@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
 
 import { Server } from '@grpc/grpc-js';
 import { grpcServerOptions, loadProtos } from '@d7y/proto';
@@ -10,9 +11,14 @@ import type { PluginRegistry } from '../kernel/index.js';
 import type { EgressPolicy } from '../plugin-api/EgressPolicy.js';
 import type { Logger } from '../plugin-api/Logger.js';
 import type { Evaluator } from '../plugin-api/scheduling/Evaluator.js';
+import { detectHostIp } from '../dfdaemon/hostAddress.js';
 import { CANDIDATE_PARENT_LIMIT, FILTER_PARENT_LIMIT, REGISTER_TIMEOUT_MS } from './constants.js';
+import type { ClusterLimits } from './dynconfig/clusterLimits.js';
+import { SchedulerDynconfig } from './dynconfig/SchedulerDynconfig.js';
 import { GarbageCollector } from './gc/GarbageCollector.js';
 import { serveMetrics } from './metrics/metricsServer.js';
+import { DownloadRecorder } from './records/DownloadRecorder.js';
+import { recordingObserver } from './records/schedulingObserver.js';
 import { SchedulerMetrics } from './metrics/SchedulerMetrics.js';
 import { Resource } from './resource/Resource.js';
 import { abortableSleep, type Sleep } from './scheduling/delay.js';
@@ -52,15 +58,22 @@ export interface SchedulerEndpoints {
 /**
  * The scheduler role: in-memory hosts, tasks and peers (`resource/`), parent selection (`scheduling/`), the
  * `scheduler.v2.Scheduler` gRPC service (`service/`), seed-peer triggering (`seedpeer/`), GC (`gc/`) and
- * Prometheus metrics. Runs without a manager (`manager.addr` is ignored for now).
+ * Prometheus metrics. With `manager.addr` it registers with the manager, keeps alive and applies the cluster
+ * config live (`dynconfig/`); without, it runs on its own config.
  */
 export class Scheduler {
   readonly resource = new Resource();
   readonly metrics: SchedulerMetrics;
+  /** d7y: download records (`scheduler.records.enable`), served at `/records` on the metrics port. */
+  readonly records: DownloadRecorder | undefined;
   readonly #evaluator: Evaluator;
   readonly #ctx: ServiceContext;
   readonly #gc: GarbageCollector;
   readonly #sessions: SessionSet = new Set();
+  /** Scheduling limits, changed live by the manager's cluster config. */
+  readonly #schedulingConfig: { retryLimit: number; retryBackToSourceLimit: number; retryIntervalMs: number } & ClusterLimits;
+  readonly #settings: ServiceContext['settings'] & { filterParentLimit: number };
+  #dynconfig: SchedulerDynconfig | undefined;
   #server: Server | undefined;
   #metricsServer: HttpServer | undefined;
   #stopped = false;
@@ -77,17 +90,24 @@ export class Scheduler {
     this.metrics = new SchedulerMetrics(schedulerVersion(), { defaultMetrics: options.defaultMetrics });
     const { scheduler, seedPeer } = config;
     const sleep = options.sleep ?? abortableSleep;
+    this.#schedulingConfig = {
+      retryLimit: scheduler.retryLimit,
+      retryBackToSourceLimit: scheduler.retryBackToSourceLimit,
+      retryIntervalMs: scheduler.retryInterval,
+      candidateParentLimit: CANDIDATE_PARENT_LIMIT,
+      filterParentLimit: FILTER_PARENT_LIMIT,
+    };
+    const records = scheduler.records.enable
+      ? new DownloadRecorder({ decisionCapacity: scheduler.records.decisionCapacity, pieceCapacity: scheduler.records.pieceCapacity })
+      : undefined;
+    this.records = records;
     const scheduling = new Scheduling(
       evaluator,
-      {
-        retryLimit: scheduler.retryLimit,
-        retryBackToSourceLimit: scheduler.retryBackToSourceLimit,
-        retryIntervalMs: scheduler.retryInterval,
-        candidateParentLimit: CANDIDATE_PARENT_LIMIT,
-        filterParentLimit: FILTER_PARENT_LIMIT,
-      },
+      this.#schedulingConfig,
       logger.child({ component: 'scheduling' }),
       sleep,
+      Date.now,
+      records && recordingObserver(records),
     );
     const seed = seedPeer.enable
       ? new SeedPeer({
@@ -105,15 +125,16 @@ export class Scheduler {
       seedPeer: seed,
       metrics: this.metrics,
       logger: logger.child({ component: 'service' }),
-      settings: {
+      settings: (this.#settings = {
         backToSourceCount: scheduler.backToSourceCount,
         filterParentLimit: FILTER_PARENT_LIMIT,
         streamIdleTimeoutMs: scheduler.gc.pieceDownloadTimeout,
         registerTimeoutMs: REGISTER_TIMEOUT_MS,
         bindHostToSourceAddress: options.bindHostToSourceAddress ?? true,
         registerDelay: options.registerDelay ?? true,
-      },
+      }),
       sleep,
+      records,
       activeStreams: 0,
     };
     const gc = scheduler.gc;
@@ -132,14 +153,28 @@ export class Scheduler {
     );
   }
 
+  /** The parent limits in force (the manager's cluster config once dynconfig has loaded it). */
+  get limits(): ClusterLimits {
+    return { candidateParentLimit: this.#schedulingConfig.candidateParentLimit, filterParentLimit: this.#schedulingConfig.filterParentLimit };
+  }
+
+  /** The link to the manager when `manager.addr` is set and the scheduler started. */
+  get dynconfig(): SchedulerDynconfig | undefined {
+    return this.#dynconfig;
+  }
+
   /** The garbage collector (tests run its rounds directly). */
   get gc(): GarbageCollector {
     return this.#gc;
   }
 
-  /** Binds the gRPC server on `server.listenIP:server.port`, starts GC and, if enabled, the metrics server. */
+  /**
+   * Opens the evaluator (a model that fails to load aborts here), binds the gRPC server on
+   * `server.listenIP:server.port`, starts GC and, if enabled, the metrics server.
+   */
   async start(): Promise<SchedulerEndpoints> {
     const { server: serverConfig, metrics } = this.config;
+    await this.#evaluator.open?.();
     const server = new Server(grpcServerOptions());
     server.addService(
       loadProtos().scheduler.v2.Scheduler.service,
@@ -152,17 +187,48 @@ export class Scheduler {
     this.#server = server;
     let metricsPort: number | undefined;
     if (metrics.enable) {
-      const served = await serveMetrics(metrics.addr, this.metrics.registry);
+      const records = this.records;
+      const served = await serveMetrics(metrics.addr, this.metrics.registry, records && { '/records': () => records.toNdjson() });
       this.#metricsServer = served.server;
       metricsPort = served.port;
     }
     this.#gc.start();
     const endpoints = { address: `${host}:${port}`, port, metricsPort };
+    if (this.config.manager.addr) await this.#startDynconfig(this.config.manager.addr);
     this.logger.info(
-      { ...endpoints, algorithm: this.config.scheduler.algorithm, seedPeer: this.config.seedPeer.enable, manager: this.config.manager.addr ? 'ignored' : 'none' },
+      { ...endpoints, algorithm: this.config.scheduler.algorithm, seedPeer: this.config.seedPeer.enable, manager: this.config.manager.addr ?? 'none' },
       'scheduler started',
     );
     return endpoints;
+  }
+
+  async #startDynconfig(managerAddr: string): Promise<void> {
+    const { server, manager, host, dynConfig } = this.config;
+    this.#dynconfig = new SchedulerDynconfig(
+      {
+        hostname: server.host,
+        ip: advertisedIp(this.config),
+        port: server.advertisePort,
+        clusterId: manager.schedulerClusterID,
+        idc: host.idc,
+        location: host.location,
+      },
+      {
+        managerAddr,
+        credentials: channelCredentials(manager.tls),
+        keepAliveIntervalMs: manager.keepAlive.interval,
+        refreshIntervalMs: dynConfig.refreshInterval,
+        initial: this.limits,
+        cachePath: server.cacheDir ? join(server.cacheDir, 'dynconfig.json') : undefined,
+        apply: (limits) => {
+          this.#schedulingConfig.candidateParentLimit = limits.candidateParentLimit;
+          this.#schedulingConfig.filterParentLimit = limits.filterParentLimit;
+          this.#settings.filterParentLimit = limits.filterParentLimit;
+        },
+      },
+      this.logger.child({ component: 'dynconfig' }),
+    );
+    await this.#dynconfig.start();
   }
 
   /**
@@ -172,6 +238,7 @@ export class Scheduler {
   async stop(graceMs = 5000): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    await this.#dynconfig?.stop();
     this.#gc.stop();
     this.#ctx.seedPeer?.close();
     for (const session of [...this.#sessions]) session.abort();
@@ -183,6 +250,14 @@ export class Scheduler {
     else await this.#evaluator.close?.();
     this.logger.info({}, 'scheduler stopped');
   }
+}
+
+/** The address peers dial: `server.advertiseIP`, else the listen IP unless it is a wildcard, else a detected one. */
+function advertisedIp(config: SchedulerConfig): string {
+  const { advertiseIP, listenIP } = config.server;
+  if (advertiseIP) return advertiseIP;
+  if (listenIP !== '0.0.0.0' && listenIP !== '::') return listenIP;
+  return detectHostIp(config.network?.enableIPv6 ?? false);
 }
 
 function shutdown(server: Server, graceMs: number): Promise<void> {

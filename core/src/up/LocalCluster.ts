@@ -3,9 +3,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { credentials } from '@grpc/grpc-js';
 import { stringify } from 'yaml';
 
 import { freePorts } from '../common/freePort.js';
+import { ManagerClient } from '../manager/client/ManagerClient.js';
 import { DemoOrigin } from './demoOrigin.js';
 import { httpReady, httpText, RoleProcess, tcpReady } from './roleProcess.js';
 
@@ -35,6 +37,17 @@ interface SchedulerInfo {
   process: RoleProcess;
 }
 
+/** The running manager of the local cluster. */
+interface ManagerInfo {
+  grpcPort: number;
+  restPort: number;
+  dbPath: string;
+  process: RoleProcess;
+}
+
+/** How long `start()` waits for the manager to list the scheduler as active. */
+const SCHEDULER_ACTIVE_TIMEOUT_MS = 20_000;
+
 /** A result of one demo download. */
 export interface DemoDownload {
   peer: string;
@@ -48,11 +61,13 @@ export interface DemoDownload {
 
 /**
  * A whole cluster on loopback with embedded defaults: every role in its own process, data and logs under
- * `dataDir`, ports chosen free at start: a scheduler, a seed peer, `peers` peers and a demo origin.
+ * `dataDir`, ports chosen free at start: a manager on SQLite, a scheduler registered with it, a seed peer
+ * and `peers` peers that find the scheduler through the manager, and a demo origin.
  */
 export class LocalCluster {
   readonly peers: PeerInfo[] = [];
   scheduler: SchedulerInfo | undefined;
+  manager: ManagerInfo | undefined;
   readonly origin: DemoOrigin;
 
   constructor(private readonly options: LocalClusterOptions) {
@@ -66,7 +81,9 @@ export class LocalCluster {
     mkdirSync(join(dataDir, 'origin'), { recursive: true });
     mkdirSync(join(dataDir, 'logs'), { recursive: true });
     await this.origin.start();
+    this.manager = await this.startManager();
     this.scheduler = await this.startScheduler();
+    await this.waitForActiveScheduler();
     this.peers.push(await this.startPeer('seed-peer', true));
     for (let i = 0; i < this.options.peers; i++) this.peers.push(await this.startPeer(`peer-${String.fromCharCode(97 + i)}`, false));
   }
@@ -112,7 +129,51 @@ export class LocalCluster {
   async stop(): Promise<void> {
     await Promise.all(this.peers.map((peer) => peer.process.stop()));
     await this.scheduler?.process.stop();
+    await this.manager?.process.stop();
     await this.origin.stop();
+  }
+
+  private managerAddr(): string {
+    return `127.0.0.1:${this.manager!.grpcPort}`;
+  }
+
+  private async startManager(): Promise<ManagerInfo> {
+    const dir = join(this.options.dataDir, 'manager');
+    mkdirSync(dir, { recursive: true });
+    const [grpcPort, restPort] = await freePorts(2);
+    const dbPath = join(dir, 'data', 'manager.db');
+    const config = {
+      server: {
+        grpc: { listenIP: '127.0.0.1', port: grpcPort },
+        rest: { addr: `127.0.0.1:${restPort}` },
+        workHome: dir,
+        cacheDir: join(dir, 'cache'),
+        logDir: join(dir, 'log'),
+        pluginDir: join(dir, 'plugins'),
+      },
+      database: { type: 'sqlite', sqlite: { path: dbPath } },
+    };
+    const configPath = join(dir, 'manager.yaml');
+    writeFileSync(configPath, stringify(config));
+    const process = new RoleProcess('manager', join(CLI_DIR, 'd7y.js'), ['manager', '--config', configPath], join(this.options.dataDir, 'logs', 'manager.log'));
+    await process.start(async () => (await tcpReady(grpcPort)) && (await httpReady(restPort, '/healthy')));
+    return { grpcPort, restPort, dbPath, process };
+  }
+
+  /** Waits until the manager hands the scheduler to peers, so that the peers' first refresh finds it. */
+  private async waitForActiveScheduler(): Promise<void> {
+    const client = new ManagerClient(this.managerAddr(), credentials.createInsecure(), 2000);
+    try {
+      const deadline = Date.now() + SCHEDULER_ACTIVE_TIMEOUT_MS;
+      while (Date.now() < deadline) {
+        const listed = await client.listSchedulers({ sourceType: 'PEER_SOURCE', hostname: 'd7y-up', ip: '127.0.0.1' }).catch(() => undefined);
+        if ((listed?.schedulers.length ?? 0) > 0) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the manager did not list the scheduler as active within ${SCHEDULER_ACTIVE_TIMEOUT_MS} ms; see ${this.options.dataDir}/logs`);
+    } finally {
+      client.close();
+    }
   }
 
   private async startScheduler(): Promise<SchedulerInfo> {
@@ -123,6 +184,8 @@ export class LocalCluster {
       server: { listenIP: '127.0.0.1', advertiseIP: '127.0.0.1', port, host: 'scheduler', workHome: dir, cacheDir: join(dir, 'cache'), logDir: join(dir, 'log'), dataDir: join(dir, 'data'), pluginDir: join(dir, 'plugins') },
       scheduler: { retryInterval: '200ms' },
       metrics: { enable: true, addr: `127.0.0.1:${metricsPort}` },
+      manager: { addr: this.managerAddr(), schedulerClusterID: 1, keepAlive: { interval: '2s' } },
+      dynConfig: { refreshInterval: '10s' },
     };
     const configPath = join(dir, 'scheduler.yaml');
     writeFileSync(configPath, stringify(config));
@@ -146,8 +209,10 @@ export class LocalCluster {
       metrics: { server: { ip: '127.0.0.1', port: metrics } },
       health: { server: { ip: '127.0.0.1', port: health } },
       stats: { server: { ip: '127.0.0.1', port: stats } },
-      scheduler: { netAddrs: [`127.0.0.1:${this.scheduler!.port}`], announceInterval: '10s' },
-      seedPeer: { enable: seed },
+      manager: { addr: this.managerAddr() },
+      dynconfig: { refreshInterval: '10s' },
+      scheduler: { announceInterval: '10s' },
+      seedPeer: { enable: seed, keepaliveInterval: '2s' },
     };
     const configPath = join(dir, 'dfdaemon.yaml');
     writeFileSync(configPath, stringify(config));

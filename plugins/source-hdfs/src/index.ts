@@ -1,19 +1,26 @@
-import { createError, definePlugin, ErrorCodes, TOKENS } from '@d7y/core/plugin-api';
-
 /**
- * Skeleton: the package, manifest and registration are in place so every role loads it through the kernel, but
- * the hdfs:// back-to-source client is not implemented in this release. Using it fails with D7Y_ERR_PLUGIN_UNAVAILABLE.
+ * @d7y/plugin-source-hdfs: the back-to-source client for `hdfs://namenode[:port]/path` URLs over WebHDFS.
+ * @packageDocumentation
  */
-export default definePlugin({
+import { definePlugin, TOKENS, type SourceClient } from '@d7y/core/plugin-api';
+
+import { hdfsSourceConfigSchema, type HdfsSourceConfig } from './config.js';
+import { HdfsSourceClient } from './HdfsSourceClient.js';
+
+export { HdfsSourceClient, type HdfsSourceClientOptions } from './HdfsSourceClient.js';
+export { hdfsSourceConfigSchema, DEFAULT_HDFS_CONFIG, type HdfsSourceConfig } from './config.js';
+export { parseHdfsUrl, hdfsUrl, webhdfsUrl, DEFAULT_WEBHDFS_PORT, type HdfsLocation } from './hdfsUrl.js';
+
+/** The plugin: registers an `HdfsSourceClient` under `TOKENS.SourceClient`, built on first resolve. */
+export default definePlugin<HdfsSourceConfig>({
   kind: 'source',
   name: 'hdfs',
   apiVersion: '1.0',
   schemes: ['hdfs'],
-  register({ container }) {
-    container.register(TOKENS.SourceClient, {
-      useFactory: () => {
-        throw createError(ErrorCodes.PLUGIN_UNAVAILABLE, 'the hdfs:// back-to-source client is not implemented in this release of d7y');
-      },
+  configSchema: hdfsSourceConfigSchema,
+  register(ctx) {
+    ctx.container.register<SourceClient>(TOKENS.SourceClient, {
+      useFactory: () => new HdfsSourceClient({ egress: ctx.egress, logger: ctx.logger, config: ctx.config }),
     });
   },
 });

@@ -1,19 +1,26 @@
-import { createError, definePlugin, ErrorCodes, TOKENS } from '@d7y/core/plugin-api';
-
 /**
- * Skeleton: the package, manifest and registration are in place so every role loads it through the kernel, but
- * the oss:// back-to-source client is not implemented in this release. Using it fails with D7Y_ERR_PLUGIN_UNAVAILABLE.
+ * @d7y/plugin-source-oss: the back-to-source client for `oss://bucket/key` URLs (Alibaba Cloud OSS), on ali-oss.
+ * @packageDocumentation
  */
-export default definePlugin({
+import { definePlugin, TOKENS, type SourceClient } from '@d7y/core/plugin-api';
+
+import { ossSourceConfigSchema, type OssSourceConfig } from './config.js';
+import { OssSourceClient } from './OssSourceClient.js';
+
+export { OssSourceClient, type OssSourceClientOptions } from './OssSourceClient.js';
+export { ossSourceConfigSchema, DEFAULT_OSS_CONFIG, type OssSourceConfig } from './config.js';
+export { parseOssUrl, ossUrl, type OssLocation } from './ossUrl.js';
+
+/** The plugin: registers an `OssSourceClient` under `TOKENS.SourceClient`, built on first resolve. */
+export default definePlugin<OssSourceConfig>({
   kind: 'source',
   name: 'oss',
   apiVersion: '1.0',
   schemes: ['oss'],
-  register({ container }) {
-    container.register(TOKENS.SourceClient, {
-      useFactory: () => {
-        throw createError(ErrorCodes.PLUGIN_UNAVAILABLE, 'the oss:// back-to-source client is not implemented in this release of d7y');
-      },
+  configSchema: ossSourceConfigSchema,
+  register(ctx) {
+    ctx.container.register<SourceClient>(TOKENS.SourceClient, {
+      useFactory: () => new OssSourceClient({ egress: ctx.egress, logger: ctx.logger, config: ctx.config }),
     });
   },
 });

@@ -29,7 +29,9 @@ export async function up(flags: UpFlags): Promise<void> {
     print(`d7y local cluster — data and logs in ${dataDir}`);
     await cluster.start();
     print(`  origin     ${cluster.origin.url} (${formatBytes(demoSize)}, sha256 ${cluster.origin.sha256.slice(0, 12)}…)`);
-    print(`  scheduler  127.0.0.1:${cluster.scheduler!.port}  metrics :${cluster.scheduler!.metricsPort}`);
+    print(`  manager    grpc 127.0.0.1:${cluster.manager!.grpcPort}  rest http://127.0.0.1:${cluster.manager!.restPort}  sqlite ${cluster.manager!.dbPath}`);
+    print(`  scheduler  127.0.0.1:${cluster.scheduler!.port}  metrics :${cluster.scheduler!.metricsPort}  (registered with the manager; peers find it there)`);
+    print(`             console user root: its generated password is printed once in ${dataDir}/logs/manager.log`);
     for (const peer of cluster.peers) {
       print(
         `  ${peer.name.padEnd(10)} socket ${peer.socketPath}  upload :${peer.ports.upload}  pieces :${peer.ports.piece}  metrics :${peer.ports.metrics}  health :${peer.ports.health}`,

@@ -180,7 +180,7 @@ const proxyRule = z
 
 const proxy = section({
   server: section({
-    ip: ip().optional().describe('IP the proxy binds; 0.0.0.0 (or :: with network.enableIPv6) when unset.'),
+    ip: ip().optional().describe('IP the proxy binds; 127.0.0.1 (loopback only) when unset. Set basicAuth before binding it beyond loopback.'),
     port: port().default(4001).describe('Proxy port.'),
     requestRateLimit: int(1).default(4000).describe('Most proxy requests per second (429 above).'),
     caCert: str().optional().describe('CA certificate (PEM file) used to sign per-host certificates for HTTPS interception; give caKey too.'),

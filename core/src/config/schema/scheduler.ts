@@ -36,6 +36,13 @@ const scheduler = section({
   retryBackToSourceLimit: int(1).default(4).describe('After this many failed schedules the peer goes back-to-source.'),
   retryLimit: int(1).default(5).describe('After this many failed schedules scheduling fails.'),
   retryInterval: duration({ positive: true }).default(500).describe('Pause between scheduling attempts.'),
+  records: section({
+    enable: bool()
+      .default(false)
+      .describe('d7y addition. Keep download records (features of each chosen parent and the outcome of every piece) for `d7y train`; served as NDJSON at GET /records on the metrics port.'),
+    decisionCapacity: int(1, 1_000_000).default(2000).describe('d7y addition. Scheduling decisions kept; the oldest are overwritten (fixed memory).'),
+    pieceCapacity: int(1, 10_000_000).default(100_000).describe('d7y addition. Piece records kept; the oldest are overwritten (fixed memory).'),
+  }).describe('d7y addition. Download records for training the ml evaluator (a bounded rolling store in memory).'),
   gc: section({
     pieceDownloadTimeout: duration({ positive: true }).default(30 * MINUTE).describe('A running peer with no piece for this long is made to leave.'),
     peerGCInterval: duration({ positive: true }).default(10 * SECOND).describe('Interval of peer garbage collection.'),

@@ -7,6 +7,8 @@ import { HashRing } from './hashRing.js';
 
 /** How long a scheduler that failed is skipped before it is tried again. */
 const UNHEALTHY_BACKOFF_MS = 5_000;
+/** A scheduler dropped from the pool keeps its channel this long, so downloads running on it can finish. */
+const RETIRED_CLIENT_GRACE_MS = 10 * 60_000;
 
 /**
  * The schedulers a dfdaemon talks to: announces its host to each of them periodically, and routes every task to
@@ -14,7 +16,8 @@ const UNHEALTHY_BACKOFF_MS = 5_000;
  */
 export class SchedulerPool {
   private readonly clients = new Map<string, schedulerV2.SchedulerClient>();
-  private readonly ring: HashRing<string>;
+  private ring: HashRing<string>;
+  private readonly retired = new Set<schedulerV2.SchedulerClient>();
   private readonly unhealthyUntil = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -24,14 +27,42 @@ export class SchedulerPool {
     private readonly announceIntervalMs: number,
     private readonly logger: Logger,
   ) {
-    const { scheduler } = loadProtos();
-    for (const addr of addrs) {
-      this.clients.set(
-        addr,
-        new scheduler.v2.Scheduler(addr, credentials.createInsecure(), grpcChannelOptions({ 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 })),
-      );
-    }
+    for (const addr of addrs) this.clients.set(addr, newClient(addr));
     this.ring = new HashRing([...this.clients.keys()]);
+  }
+
+  /** The scheduler addresses in use. */
+  addrs(): string[] {
+    return [...this.clients.keys()];
+  }
+
+  /**
+   * Replaces the scheduler set without a restart (dynconfig from the manager): new schedulers are announced
+   * to at once; dropped ones leave the hash ring now and close their channel after a grace period. Returns
+   * whether anything changed.
+   */
+  setSchedulers(addrs: readonly string[]): boolean {
+    const next = new Set(addrs);
+    const added = [...next].filter((addr) => !this.clients.has(addr));
+    const removed = [...this.clients.keys()].filter((addr) => !next.has(addr));
+    if (added.length === 0 && removed.length === 0) return false;
+    for (const addr of removed) {
+      const client = this.clients.get(addr)!;
+      this.clients.delete(addr);
+      this.unhealthyUntil.delete(addr);
+      this.retired.add(client);
+      setTimeout(() => {
+        this.retired.delete(client);
+        client.close();
+      }, RETIRED_CLIENT_GRACE_MS).unref();
+    }
+    for (const addr of added) this.clients.set(addr, newClient(addr));
+    this.ring = new HashRing([...this.clients.keys()]);
+    this.logger.info({ added, removed, schedulers: this.addrs() }, 'scheduler set changed');
+    for (const addr of added) {
+      void this.announce(addr).catch((error: unknown) => this.logger.warn({ scheduler: addr, err: error }, 'announcing the host failed'));
+    }
+    return true;
   }
 
   get size(): number {
@@ -48,6 +79,8 @@ export class SchedulerPool {
   stop(): void {
     clearInterval(this.timer);
     for (const client of this.clients.values()) client.close();
+    for (const client of this.retired) client.close();
+    this.retired.clear();
   }
 
   /** Schedulers for a task: the hash owner first, healthy ones before recently failed ones. */
@@ -91,4 +124,9 @@ export class SchedulerPool {
       ),
     );
   }
+}
+
+function newClient(addr: string): schedulerV2.SchedulerClient {
+  const { scheduler } = loadProtos();
+  return new scheduler.v2.Scheduler(addr, credentials.createInsecure(), grpcChannelOptions({ 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 }));
 }

@@ -2,7 +2,7 @@ import type { commonV2, dfdaemonV2, googleProtobuf } from '@d7y/proto';
 
 import { createError, ErrorCodes } from '../../common/errors.js';
 import { MAX_PIECE_LENGTH, MIN_PIECE_LENGTH } from '../../common/pieces.js';
-import type { TaskRecord } from '../../plugin-api/index.js';
+import type { ObjectStorageOptions, TaskRecord } from '../../plugin-api/index.js';
 import type { DownloadRequest, FinishedPiece } from '../task/types.js';
 
 /** Limits on what one request may carry. */
@@ -66,7 +66,6 @@ export function toDownloadRequest(download: commonV2.Download__Output | null | u
   if (download.outputPath !== undefined && !download.outputPath.startsWith('/')) invalid('download.output_path must be absolute');
   const priority = Number(String(download.priority).replace('LEVEL', ''));
   const timeoutMs = durationMs(download.timeout);
-  const os = download.objectStorage ?? undefined;
   return {
     url: download.url,
     tag: download.tag || undefined,
@@ -84,19 +83,23 @@ export function toDownloadRequest(download: commonV2.Download__Output | null | u
     forceHardLink: download.forceHardLink,
     contentForCalculatingTaskId: download.contentForCalculatingTaskId,
     enableTaskIdBasedBlobDigest: download.enableTaskIdBasedBlobDigest,
-    objectStorage: os
-      ? {
-          region: os.region,
-          endpoint: os.endpoint,
-          accessKeyId: os.accessKeyId,
-          accessKeySecret: os.accessKeySecret,
-          sessionToken: os.sessionToken,
-          securityToken: os.securityToken,
-          insecureSkipVerify: os.insecureSkipVerify,
-        }
-      : undefined,
+    objectStorage: toObjectStorage(download.objectStorage),
     hdfs: download.hdfs ? { delegationToken: download.hdfs.delegationToken } : undefined,
     remoteIp: download.remoteIp,
+  };
+}
+
+/** A proto `ObjectStorage` as source request options (undefined when absent). */
+export function toObjectStorage(os: commonV2.ObjectStorage__Output | null | undefined): ObjectStorageOptions | undefined {
+  if (!os) return undefined;
+  return {
+    region: os.region,
+    endpoint: os.endpoint,
+    accessKeyId: os.accessKeyId,
+    accessKeySecret: os.accessKeySecret,
+    sessionToken: os.sessionToken,
+    securityToken: os.securityToken,
+    insecureSkipVerify: os.insecureSkipVerify,
   };
 }
 

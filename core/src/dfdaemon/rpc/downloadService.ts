@@ -6,7 +6,7 @@ import { assertTaskId } from '../../common/ids.js';
 import type { Logger, SourceClient, StorageEngine } from '../../plugin-api/index.js';
 import type { DfdaemonMetrics } from '../metrics.js';
 import type { TaskEngine } from '../task/TaskEngine.js';
-import { taskState, toDownloadRequest, toPiece, toStatLocalTask, toTimestamp } from './convert.js';
+import { durationMs, taskState, toDownloadRequest, toObjectStorage, toPiece, toStatLocalTask, toTimestamp } from './convert.js';
 import { serverStream, unary } from './grpcCalls.js';
 import { pieceTaskEvents } from './taskEvents.js';
 
@@ -73,7 +73,14 @@ export function downloadServiceHandlers(deps: DownloadServiceDeps): UntypedServi
 
     ListTaskEntries: unary(logger, 'ListTaskEntries', async (request: dfdaemonV2.ListTaskEntriesRequest__Output) => {
       const url = new URL(request.url);
-      const stat = await deps.sourceFor(request.url).stat({ url, headers: request.requestHeader ?? {} });
+      const timeoutMs = durationMs(request.timeout);
+      const stat = await deps.sourceFor(request.url).stat({
+        url,
+        headers: request.requestHeader ?? {},
+        objectStorage: toObjectStorage(request.objectStorage),
+        hdfs: request.hdfs ? { delegationToken: request.hdfs.delegationToken } : undefined,
+        ...(timeoutMs > 0 ? { timeoutMs } : {}),
+      });
       return {
         contentLength: Math.max(0, stat.contentLength),
         responseHeader: stat.headers,

@@ -167,7 +167,7 @@ export class TaskEngine {
     this.announcing.add(taskId);
     void (async () => {
       const task = await storage.getTask(taskId);
-      if (!task || task.contentLength <= DIRECT_DOWNLOAD_MAX_BYTES) return;
+      if (!task || (task.contentLength <= DIRECT_DOWNLOAD_MAX_BYTES && request.alwaysP2P !== true)) return;
       const pieces = await storage.listPieces(taskId);
       const conductor = new Conductor({
         taskId,
@@ -273,7 +273,10 @@ export class TaskEngine {
     };
     const ranged = known && (stat.acceptRanges || pieceCount(stat.contentLength, length) <= 1);
     const missing = known ? allPieces(stat.contentLength, length).filter((span) => !stored.has(span.number)) : [];
-    if (p2p && ranged && stat.contentLength > DIRECT_DOWNLOAD_MAX_BYTES && missing.length > 0) {
+    // Small content goes straight to the source, unless asked otherwise or triggered by a scheduler (which waits
+    // for this seed's piece reports).
+    const viaScheduler = stat.contentLength > DIRECT_DOWNLOAD_MAX_BYTES || request.alwaysP2P === true || request.needBackToSource === true;
+    if (p2p && ranged && viaScheduler && missing.length > 0) {
       const conductor = new Conductor({
         taskId,
         peerId,

@@ -25,6 +25,8 @@ export interface DownloadRequest {
   forceHardLink?: boolean;
   contentForCalculatingTaskId?: string;
   enableTaskIdBasedBlobDigest?: boolean;
+  /** Use the scheduler and parents even for small content (proxy rule `schedulingPolicy: always`). */
+  alwaysP2P?: boolean;
   objectStorage?: ObjectStorageOptions;
   hdfs?: HdfsOptions;
   /** Address of the client that asked, for logs. */

@@ -40,6 +40,11 @@ export interface EvaluatorHost {
   readonly uploadCount: number;
   /** Piece uploads that children reported as failed. */
   readonly uploadFailedCount: number;
+  /**
+   * d7y addition: the host's observed upload rate in bytes per second, a moving average over the pieces
+   * children reported fetching from it (length / cost); 0 or absent while nothing has been observed.
+   */
+  readonly uploadPieceRate?: number;
 }
 
 /** A read-only view of a peer (one host's download of one task), as evaluators see it. */
@@ -72,6 +77,11 @@ export interface Evaluator {
   ): readonly EvaluatorPeer[] | Promise<readonly EvaluatorPeer[]>;
   /** True if `peer` must not be offered as a parent now (wrong state, or its latest piece was abnormally slow). */
   isBadParent(peer: EvaluatorPeer): boolean;
+  /**
+   * d7y addition: prepares the evaluator (loads a model). Called once by the scheduler before it serves; a
+   * rejection aborts start-up with its message. Optional: evaluators with nothing to prepare omit it.
+   */
+  open?(): Promise<void>;
   /** Releases resources (models, watchers). Called once when the scheduler stops. */
   close?(): Promise<void>;
 }

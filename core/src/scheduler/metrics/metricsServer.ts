@@ -10,11 +10,22 @@ export function splitListenAddr(addr: string): { host: string; port: number } {
   return { host: match[1] ?? match[2] ?? '', port: Number(match[3]) };
 }
 
-/** Serves `GET /metrics` (Prometheus text format) on `addr`; resolves with the server and its bound port. */
-export async function serveMetrics(addr: string, registry: Registry): Promise<{ server: Server; port: number }> {
+/** Extra NDJSON documents served beside `/metrics`, by path (d7y: `/records`). */
+export type NdjsonRoutes = Readonly<Record<string, () => string>>;
+
+/**
+ * Serves `GET /metrics` (Prometheus text format) on `addr`, plus `GET <path>` for each of `ndjson`
+ * (`application/x-ndjson`); resolves with the server and its bound port.
+ */
+export async function serveMetrics(addr: string, registry: Registry, ndjson: NdjsonRoutes = {}): Promise<{ server: Server; port: number }> {
   const { host, port } = splitListenAddr(addr);
   const server = createServer({ maxHeaderSize: 8 * 1024, requestTimeout: 10_000 }, (req, res) => {
     const path = (req.url ?? '').split('?')[0];
+    const document = req.method === 'GET' && Object.hasOwn(ndjson, path) ? ndjson[path] : undefined;
+    if (document) {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end(document());
+      return;
+    }
     if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;

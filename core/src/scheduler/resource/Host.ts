@@ -1,6 +1,9 @@
 import type { HostType } from '../../plugin-api/scheduling/Evaluator.js';
 import { NORMAL_HOST_UPLOAD_LIMIT, SEED_HOST_UPLOAD_LIMIT } from '../constants.js';
 
+/** Weight of the newest piece in a host's `uploadPieceRate` moving average. */
+export const UPLOAD_RATE_WEIGHT = 0.3;
+
 /** What a host announced about itself (validated; see service/validateHost.ts). */
 export interface HostInfo {
   readonly id: string;
@@ -59,6 +62,8 @@ export class Host {
   concurrentUploadPieceCount = 0;
   /** Registrations being handled for this host right now. */
   concurrentRegisterCount = 0;
+  /** d7y: observed upload rate (bytes/s), a moving average over pieces children fetched from this host; 0 = none yet. */
+  uploadPieceRate = 0;
 
   constructor(info: HostInfo, observedIp: string, now = Date.now()) {
     this.info = info;
@@ -86,6 +91,16 @@ export class Host {
     this.info = info;
     this.concurrentUploadLimit = info.type === 'super' ? SEED_HOST_UPLOAD_LIMIT : NORMAL_HOST_UPLOAD_LIMIT;
     this.updatedAt = now;
+  }
+
+  /**
+   * d7y: folds one piece a child fetched from this host (`bytes` in `costMs`) into `uploadPieceRate`, an
+   * exponential moving average with weight `UPLOAD_RATE_WEIGHT` for the newest piece. Zero costs are ignored.
+   */
+  observeUpload(bytes: number, costMs: number): void {
+    if (!(bytes > 0) || !(costMs > 0)) return;
+    const rate = (bytes * 1000) / costMs;
+    this.uploadPieceRate = this.uploadPieceRate > 0 ? this.uploadPieceRate + UPLOAD_RATE_WEIGHT * (rate - this.uploadPieceRate) : rate;
   }
 
   /** Marks the host as active now (keeps it from GC). */

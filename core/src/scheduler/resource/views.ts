@@ -19,6 +19,7 @@ export function hostView(host: Host): EvaluatorHost {
     concurrentUploadPieceCount: host.concurrentUploadPieceCount,
     uploadCount: host.uploadCount,
     uploadFailedCount: host.uploadFailedCount,
+    uploadPieceRate: host.uploadPieceRate,
   });
 }
 

@@ -15,6 +15,22 @@ export interface SchedulingConfig {
   readonly filterParentLimit: number;
 }
 
+/** The evaluator's view of one decision, for `SchedulingObserver`. */
+interface RankedCandidates {
+  /** The parents to offer, best first, at most `candidateParentLimit`. */
+  readonly parents: Peer[];
+  readonly child: EvaluatorPeer;
+  /** Every filtered candidate in the evaluator's order. */
+  readonly ranked: readonly Peer[];
+  readonly views: ReadonlyMap<Peer, EvaluatorPeer>;
+}
+
+/** Told about every decision that gave a peer parents (d7y: the download records). */
+export interface SchedulingObserver {
+  /** `ranked`: every filtered candidate as the evaluator saw it, in its order; `chosen`: ids connected in the DAG. */
+  decided(peer: Peer, child: EvaluatorPeer, ranked: readonly EvaluatorPeer[], chosen: readonly string[]): void;
+}
+
 /** What the loop decided for a peer. */
 export type ScheduleDecision =
   | { readonly kind: 'needBackToSource'; readonly description: string }
@@ -31,6 +47,7 @@ export class Scheduling {
     private readonly logger: Logger,
     private readonly sleep: Sleep = abortableSleep,
     private readonly now: () => number = Date.now,
+    private readonly observer?: SchedulingObserver,
   ) {}
 
   /**
@@ -53,10 +70,12 @@ export class Scheduling {
       if (n >= retryLimit) throw createError(ErrorCodes.FAILED_PRECONDITION, 'scheduling exceeded RetryLimit');
 
       task.deletePeerInEdges(peer.id);
-      const candidates = await this.findCandidateParents(peer);
+      const decision = await this.#rankCandidates(peer);
+      const candidates = decision?.parents ?? [];
       const added = candidates.filter((parent) => task.dag.has(parent.id) && task.addPeerEdge(parent, peer));
       if (added.length > 0) {
         for (const parent of added) peer.assignedParents.add(parent.id);
+        if (decision && this.observer) this.#notify(peer, decision, added);
         this.logger.debug({ peerId: peer.id, taskId: task.id, parents: added.map((p) => p.id), attempt }, 'scheduled candidate parents');
         return { kind: 'normal', parents: added };
       }
@@ -73,18 +92,34 @@ export class Scheduling {
    * Empty unless the peer is ReceivedNormal or Running. An evaluator error is logged and the filter order kept.
    */
   async findCandidateParents(peer: Peer): Promise<Peer[]> {
-    if (!peer.fsm.is('ReceivedNormal', 'Running')) return [];
+    return (await this.#rankCandidates(peer))?.parents ?? [];
+  }
+
+  /** `findCandidateParents` plus the views the evaluator saw (for the observer); undefined when none. */
+  async #rankCandidates(peer: Peer): Promise<RankedCandidates | undefined> {
+    if (!peer.fsm.is('ReceivedNormal', 'Running')) return undefined;
     const filtered = filterCandidateParents(peer, this.evaluator, this.config.filterParentLimit, this.logger);
-    if (filtered.length === 0) return [];
+    if (filtered.length === 0) return undefined;
     const byView = new Map<EvaluatorPeer, Peer>(filtered.map((candidate) => [peerView(candidate), candidate]));
+    const child = peerView(peer);
     let ranked: Peer[];
     try {
-      const order = await this.evaluator.evaluateParents([...byView.keys()], peerView(peer), peer.task.pieceCount);
+      const order = await this.evaluator.evaluateParents([...byView.keys()], child, peer.task.pieceCount);
       ranked = order.map((view) => byView.get(view)).filter((candidate): candidate is Peer => candidate !== undefined);
     } catch (error) {
       this.logger.error({ err: error, peerId: peer.id }, 'evaluator failed to rank parents; using filter order');
       ranked = filtered;
     }
-    return [...new Set(ranked)].slice(0, this.config.candidateParentLimit);
+    const views = new Map<Peer, EvaluatorPeer>([...byView].map(([view, candidate]) => [candidate, view]));
+    return { parents: [...new Set(ranked)].slice(0, this.config.candidateParentLimit), child, views, ranked };
+  }
+
+  #notify(peer: Peer, decision: RankedCandidates, added: readonly Peer[]): void {
+    const ranked = decision.ranked.map((candidate) => decision.views.get(candidate)).filter((view): view is EvaluatorPeer => view !== undefined);
+    try {
+      this.observer?.decided(peer, decision.child, ranked, added.map((parent) => parent.id));
+    } catch (error) {
+      this.logger.error({ err: error, peerId: peer.id }, 'scheduling observer failed');
+    }
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../plugin-api/Logger.js';
 import type { SchedulerMetrics } from '../metrics/SchedulerMetrics.js';
+import type { DownloadRecorder } from '../records/DownloadRecorder.js';
 import type { Resource } from '../resource/Resource.js';
 import type { Scheduling } from '../scheduling/Scheduling.js';
 import type { Sleep } from '../scheduling/delay.js';
@@ -34,6 +35,8 @@ export interface ServiceContext {
   readonly logger: Logger;
   readonly settings: ServiceSettings;
   readonly sleep: Sleep;
+  /** d7y: download records (`scheduler.records.enable`); undefined when disabled. */
+  readonly records?: DownloadRecorder;
   /** Open AnnouncePeer streams. */
   activeStreams: number;
 }

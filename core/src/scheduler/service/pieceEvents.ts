@@ -51,7 +51,11 @@ export function handleDownloadPieceFinished(
   if (parent) {
     parent.touch();
     parent.host.touch();
-    if (peer.assignedParents.has(parent.id)) parent.host.uploadCount++;
+    if (peer.assignedParents.has(parent.id)) {
+      parent.host.uploadCount++;
+      parent.host.observeUpload(piece.length, piece.costMs);
+      ctx.records?.pieceFinished(peer, task.id, peer.id, parent.id, piece.length, piece.costMs);
+    }
   }
   ctx.metrics.downloadPieceFinishedTotal.inc({ traffic_type: 'remote_peer' });
   ctx.metrics.traffic.inc({ type: 'remote_peer', task_type: 'standard' }, piece.length);
@@ -105,7 +109,10 @@ export function handleDownloadPieceFailed(
   peer.touch();
   peer.blockParent(parentId);
   const parent = ctx.resource.peers.get(parentId);
-  if (parent && parent.task === peer.task) countParentFailure(peer, parent);
+  if (parent && parent.task === peer.task) {
+    countParentFailure(peer, parent);
+    ctx.records?.pieceFailed(peer, peer.task.id, peer.id, parent.id);
+  }
   ctx.metrics.downloadPieceFinishedFailureTotal.inc({ traffic_type: 'remote_peer' });
   if (!request?.temporary) throw createError(ErrorCodes.FAILED_PRECONDITION, `download piece from parent ${parentId} failed`);
   return 'continue';
