@@ -13,7 +13,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['{core,proto,plugins/*}/src/**/*.test.ts', 'test/{unit,integration,e2e}/**/*.test.ts'],
+    include: ['{core,proto,console,plugins/*}/src/**/*.test.ts', 'test/{unit,integration,e2e}/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -8,6 +8,8 @@ export ONNXRUNTIME_NODE_INSTALL=skip
 
 echo "== build (tsc -b)"
 npx tsc -b || { echo "build failed"; exit 1; }
+echo "== build console (vite)"
+npm run --silent build -w @d7y/console || { echo "console build failed (npm run build -w @d7y/console)"; exit 1; }
 
 mkdir -p test/.tmp
 started=()

@@ -27,7 +27,7 @@ export const PROTOS_DIR = join(PROTO_PACKAGE_DIR, 'protos');
 export const DEFAULT_OUT_DIR = join(PROTO_PACKAGE_DIR, 'src', 'generated');
 
 /** Inputs, in a fixed order (the order of the package's ProtoGrpcType intersection). */
-export const PROTO_FILES = ['common.proto', 'errordetails.proto', 'scheduler.proto', 'dfdaemon.proto', 'manager.proto'];
+export const PROTO_FILES = ['common.proto', 'errordetails.proto', 'scheduler.proto', 'dfdaemon.proto', 'manager.proto', 'health.proto'];
 
 /** Loader semantics shared with runtime loading (src/index.ts PROTO_LOADER_OPTIONS). */
 export const LOADER_FLAGS = Object.freeze({

@@ -4,7 +4,7 @@
  * - `loadProtos()` returns the typed @grpc/grpc-js package object (client constructors and
  *   service definitions), loaded once per process from `PROTOS_DIR`.
  * - Message/service types live in namespaces: `commonV2`, `errordetailsV2`, `schedulerV2`,
- *   `dfdaemonV2`, `managerV2`, `googleProtobuf`. For every message `X` there is `X` (what you
+ *   `dfdaemonV2`, `managerV2`, `googleProtobuf`, `healthV1` (grpc.health.v1). For every message `X` there is `X` (what you
  *   may send: all fields optional, longs accept number|string|Long) and `X__Output` (what you
  *   receive: defaults filled, uint64 as `number`, enums as their string names, oneofs with a
  *   virtual discriminator field such as `request: 'registerPeerRequest'`). Services have
@@ -23,6 +23,7 @@ import type { ProtoGrpcType as DfdaemonProtoGrpcType } from './generated/dfdaemo
 import type { ProtoGrpcType as ErrordetailsProtoGrpcType } from './generated/errordetails.js';
 import type { ProtoGrpcType as ManagerProtoGrpcType } from './generated/manager.js';
 import type { ProtoGrpcType as SchedulerProtoGrpcType } from './generated/scheduler.js';
+import type { ProtoGrpcType as HealthProtoGrpcType } from './generated/health.js';
 
 export * as commonV2 from './generated/common/v2/index.js';
 export * as errordetailsV2 from './generated/errordetails/v2/index.js';
@@ -30,13 +31,15 @@ export * as schedulerV2 from './generated/scheduler/v2/index.js';
 export * as dfdaemonV2 from './generated/dfdaemon/v2/index.js';
 export * as managerV2 from './generated/manager/v2/index.js';
 export * as googleProtobuf from './generated/google/protobuf/index.js';
+export * as healthV1 from './generated/grpc/health/v1/index.js';
 
 /** The whole loaded package tree: `common.v2`, `errordetails.v2`, `scheduler.v2`, `dfdaemon.v2`, `manager.v2`, `google.protobuf`. */
 export type ProtoGrpcType = CommonProtoGrpcType &
   ErrordetailsProtoGrpcType &
   SchedulerProtoGrpcType &
   DfdaemonProtoGrpcType &
-  ManagerProtoGrpcType;
+  ManagerProtoGrpcType &
+  HealthProtoGrpcType;
 
 /** Absolute path of the directory holding the .proto sources (`<package>/protos`, next to `dist/` and `src/`). */
 export const PROTOS_DIR: string = fileURLToPath(new URL('../protos', import.meta.url));
@@ -48,6 +51,7 @@ export const PROTO_FILES: readonly string[] = Object.freeze([
   'scheduler.proto',
   'dfdaemon.proto',
   'manager.proto',
+  'health.proto',
 ]);
 
 /**

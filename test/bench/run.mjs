@@ -1,9 +1,10 @@
 // `npm run bench`: runs the benchmark suites and prints one table of ratios measured side by side in one run.
-// D7Y_BENCH_ONLY=datapath,swarm,scheduler,memory,image selects suites (default: all). A failing suite is reported
+// D7Y_BENCH_ONLY=datapath,swarm,ml,scheduler,memory,image selects suites (default: all). A failing suite is reported
 // loudly, gets a FAILED row, and makes the run exit non-zero; the other suites still run.
 import { daemonMemoryBenchmarks } from './daemonMemory.mjs';
 import { dataPathBenchmarks } from './datapath.mjs';
 import { imagePullBenchmarks } from './imagePull.mjs';
+import { mlBenchmarks } from './mlSwarm.mjs';
 import { schedulerLoadBenchmarks } from './schedulerLoad.mjs';
 import { swarmBenchmarks } from './swarm.mjs';
 
@@ -34,6 +35,7 @@ await suite('datapath', () => {
   return dataPathBenchmarks({ sizeMiB });
 });
 await suite('swarm', () => swarmBenchmarks());
+await suite('ml', () => mlBenchmarks());
 await suite('scheduler', () => {
   console.log('scheduler load: loopback, K simulated hosts over gRPC (P9, P10)');
   return schedulerLoadBenchmarks();

@@ -21,9 +21,11 @@ export async function startScheduler({ ip = '127.0.0.1', port, name = 'bench-sch
   const dir = tempDir(name);
   port ??= await freePort();
   const metricsPort = await freePort();
+  const { scheduler: schedulerExtra, ...otherExtra } = extra;
   const config = {
+    ...otherExtra,
     server: { listenIP: ip, advertiseIP: ip, port, host: name, pluginDir: join(dir, 'plugins'), workHome: dir, cacheDir: join(dir, 'cache'), logDir: join(dir, 'log'), dataDir: join(dir, 'data') },
-    scheduler: { retryInterval: '100ms', ...extra.scheduler },
+    scheduler: { retryInterval: '100ms', ...schedulerExtra },
     metrics: { enable: true, addr: `127.0.0.1:${metricsPort}` },
     verbose: false,
   };
@@ -36,7 +38,7 @@ export async function startScheduler({ ip = '127.0.0.1', port, name = 'bench-sch
   const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`scheduler exited with ${code}; log: ${join(dir, 'scheduler.log')}\n${tail(join(dir, 'scheduler.log'))}`))));
   exited.catch(() => {});
   await Promise.race([waitPort(ip, port, 30_000), exited]);
-  return { child, pid: child.pid, addr: `${ip}:${port}`, dir, log: join(dir, 'scheduler.log'), stop: () => stopProcess(child) };
+  return { child, pid: child.pid, addr: `${ip}:${port}`, metricsAddr: `127.0.0.1:${metricsPort}`, dir, log: join(dir, 'scheduler.log'), stop: () => stopProcess(child) };
 }
 
 export function tail(path, lines = 15) {

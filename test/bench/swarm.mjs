@@ -163,8 +163,9 @@ export async function swarmBenchmarks(opts = swarmOptions()) {
 
 // ---------------------------------------------------------------- networks
 
-async function namespaceNet(n, uMbit, b0Mbit) {
-  const topo = await createTopology({ nodes: n + 1, rates: [b0Mbit, ...Array(n).fill(uMbit)] });
+/** Network namespaces + tbf; `peerRates` (Mbit/s per peer) defaults to `uMbit` for every peer. */
+export async function namespaceNet(n, uMbit, b0Mbit, peerRates = Array(n).fill(uMbit)) {
+  const topo = await createTopology({ nodes: n + 1, rates: [b0Mbit, ...peerRates] });
   try {
     const [b0] = await measureEgress(topo, [0], 2);
     const us = await measureEgress(topo, topo.nodes.slice(1).map((x) => x.index), 2);
@@ -192,20 +193,21 @@ async function namespaceNet(n, uMbit, b0Mbit) {
   }
 }
 
-async function loopbackNet(n, uMbit, b0Mbit) {
+/** FALLBACK without namespaces: application-level upload limits; `peerRates` as for `namespaceNet`. */
+export async function loopbackNet(n, uMbit, b0Mbit, peerRates = Array(n).fill(uMbit)) {
   return {
     mode: 'loopback',
     rateMethod: 'nominal application-level limits (FALLBACK, not measured)',
     hostIp: '127.0.0.1',
     ip: () => '127.0.0.1',
     b0Mbit,
-    uMbits: Array(n).fill(uMbit),
+    uMbits: peerRates,
     dMbit: NaN,
     ports: async () => ({ base: undefined }),
     spawnIn: (_i, cmd, args, options) => spawnTracked(cmd, args, options),
     originSent: async () => undefined,
     freePortOnHost: () => freePort(),
-    uploadLimit: (i) => Math.floor(((i === 0 ? b0Mbit : uMbit) * 1e6) / 8),
+    uploadLimit: (i) => Math.floor(((i === 0 ? b0Mbit : peerRates[i - 1]) * 1e6) / 8),
     destroy: async () => {},
     nodes: n + 1,
   };
@@ -213,7 +215,7 @@ async function loopbackNet(n, uMbit, b0Mbit) {
 
 // ---------------------------------------------------------------- origin, cluster
 
-async function startOrigin(net, files) {
+export async function startOrigin(net, files) {
   const port = net.mode === 'netns' ? 8080 : await freePort();
   const child = net.spawnIn(0, process.execPath, [join(REPO, 'test/bench/originServer.mjs'), files, net.ip(0), String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise((resolve, reject) => {
@@ -230,9 +232,11 @@ async function startOrigin(net, files) {
   };
 }
 
-async function startCluster(net, work, opts) {
+/** Scheduler + seed + N daemons; `opts.schedulerConfig` is merged into the scheduler's config (the ml suite). */
+export async function startCluster(net, work, opts) {
   const schedPort = net.mode === 'netns' ? await net.freePortOnHost() : undefined;
-  const sched = await startScheduler({ ip: net.hostIp, port: schedPort, name: 'swarm-sched', extra: { scheduler: { retryInterval: opts.retryInterval } } });
+  const extra = { ...opts.schedulerConfig, scheduler: { retryInterval: opts.retryInterval, ...opts.schedulerConfig?.scheduler } };
+  const sched = await startScheduler({ ip: net.hostIp, port: schedPort, name: 'swarm-sched', extra });
   const starts = [];
   for (let i = 0; i < net.nodes; i++) starts.push(startDaemon(net, i, work, sched.addr, i === 0));
   const settled = await Promise.allSettled(starts);
@@ -298,10 +302,11 @@ async function startDaemon(net, i, work, schedAddr, seed) {
 
 // ---------------------------------------------------------------- one d7y run
 
-async function d7yRun(net, cluster, origin, work, size, digest) {
+/** One cold flash crowd of `size` MiB; `run` makes it a new task (`?run=` on the URL) when a file is reused. */
+export async function d7yRun(net, cluster, origin, work, size, digest, { run } = {}) {
   const F = size * MiB;
   const name = `swarm-${size}.bin`;
-  const url = origin.url(name);
+  const url = run ? `${origin.url(name)}?run=${run}` : origin.url(name);
   const out = join(work, `out-${size}`);
   mkdirSync(out, { recursive: true });
   const roles = { seed: cluster.seed.pid, scheduler: cluster.sched.pid, origin: origin.pid, peers: cluster.peers.map((p) => p.pid) };

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { TestContainerd } from '../helpers/containerd.js';
-import { BIN, DaemonProcess, runNode, SchedulerProcess } from '../helpers/processes.js';
+import { BIN, DaemonProcess, runNode, SchedulerProcess, tempDir } from '../helpers/processes.js';
 import { send } from '../helpers/http.js';
+import { TestOrigin, writeRandomFile } from '../helpers/origin.js';
 import { buildImage, TestRegistry, type BuiltImage } from '../helpers/registry.js';
 
 const IMAGE = 'registry.example.test/test/hello:1.0';
@@ -35,6 +36,7 @@ describe.skipIf(!isRoot)('containerd pulls through the dfdaemon proxy; a second 
   let image: BuiltImage;
   let nodeA: DaemonProcess;
   let nodeB: DaemonProcess;
+  let seed: DaemonProcess;
 
   beforeAll(async () => {
     registry = await TestRegistry.start();
@@ -50,7 +52,7 @@ describe.skipIf(!isRoot)('containerd pulls through the dfdaemon proxy; a second 
       proxy: { rules: [{ regex: 'blobs/sha256.*', schedulingPolicy: 'always' }] },
       ...extra,
     });
-    const seed = await DaemonProcess.create('proxy-seed', p2p({ seedPeer: { enable: true } }));
+    seed = await DaemonProcess.create('proxy-seed', p2p({ seedPeer: { enable: true } }));
     nodeA = await DaemonProcess.create('proxy-node-a', p2p());
     nodeB = await DaemonProcess.create('proxy-node-b', p2p());
     logs.push(() => `SEED\n${seed.log}`, () => `A\n${nodeA.log}`, () => `B\n${nodeB.log}`, () => `REG\n${registry.log}`);
@@ -116,5 +118,39 @@ describe.skipIf(!isRoot)('containerd pulls through the dfdaemon proxy; a second 
     await expect.poll(() => registry.blobBytes(ranged.layer)).toBe(total);
     await new Promise((r) => setTimeout(r, 300));
     expect(registry.blobBytes(ranged.layer)).toBe(total);
+  });
+
+  /** Bytes node A and the seed peer have served to other peers, from their metrics. */
+  async function uploadedByOthers(): Promise<number> {
+    let total = 0;
+    for (const daemon of [nodeA, seed]) total += Number(/dragonfly_client_upload_traffic\{[^}]*\} (\d+)/.exec(await daemon.metrics())?.[1] ?? 0);
+    return total;
+  }
+
+  it('a plain file through X-Dragonfly-Use-P2P: node B fetches only the pieces of its range, from peers', async () => {
+    const origin = new TestOrigin();
+    await origin.start();
+    try {
+      const file = join(tempDir('p2p-range'), 'file.bin');
+      writeRandomFile(file, 12 * 1024 * 1024);
+      const bytes = readFileSync(file);
+      origin.route('/file.bin', { kind: 'file', path: file });
+      const url = origin.url('/file.bin');
+      const p2p = ['X-Dragonfly-Use-P2P', 'true'];
+      expect((await send(nodeA.ports.proxy, url, { headers: p2p })).body.equals(bytes)).toBe(true);
+      const fromOrigin = origin.bytesFor('/file.bin');
+      expect(fromOrigin).toBe(bytes.length);
+      const before = await uploadedByOthers();
+      const ranged = await send(nodeB.ports.proxy, url, { headers: [...p2p, 'Range', 'bytes=5000000-5000099'] });
+      expect(ranged.status).toBe(206);
+      expect(ranged.body.equals(bytes.subarray(5000000, 5000100))).toBe(true);
+      // Node A and the seed served node B exactly one 4 MiB piece: the one holding the range.
+      expect((await uploadedByOthers()) - before).toBe(4 * 1024 * 1024);
+      const full = await send(nodeB.ports.proxy, url, { headers: p2p });
+      expect(full.body.equals(bytes)).toBe(true);
+      expect(origin.bytesFor('/file.bin')).toBe(fromOrigin);
+    } finally {
+      await origin.stop();
+    }
   });
 });

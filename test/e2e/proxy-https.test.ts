@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { TestContainerd } from '../helpers/containerd.js';
 import { DaemonProcess, tempDir } from '../helpers/processes.js';
 import { buildImage, TestRegistry, type BuiltImage } from '../helpers/registry.js';
 import { loopbackAlias, writeServerCertificate } from '../helpers/tlsFiles.js';
@@ -63,5 +64,23 @@ describe.skipIf(alias === undefined)('HTTPS registry through the proxy as HTTP(S
     });
     // The cert dir holds only the proxy CA, so the copy can only succeed through the intercepting proxy.
     expect(sha256File(join(out, image.layer.slice(7)))).toBe(image.layer);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('containerd (ctr) pulls with HTTPS_PROXY, trusting only the proxy CA (needs root)', async () => {
+    const ctrd = await TestContainerd.start('https-proxy');
+    const viaDfdaemon = async () => Number(/^dragonfly_client_proxy_request_via_dfdaemon_total (\d+)/m.exec(await daemon.metrics())?.[1] ?? 0);
+    const before = await viaDfdaemon();
+    try {
+      const ref = `${host}:${registry.port}/test/hello:1.0`;
+      await run('ctr', ['--address', ctrd.socket, '-n', 'd7y', 'image', 'pull', '--tlscacert', proxyCa, ref], {
+        env: { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${daemon.ports.proxy}`, NO_PROXY: '' },
+      });
+      const listed = await ctrd.ctr(['image', 'ls', '-q']);
+      expect(listed).toContain(ref);
+      // The config and layer blobs inside the intercepted tunnel went through the task engine.
+      expect((await viaDfdaemon()) - before).toBe(2);
+    } finally {
+      await ctrd.stop();
+    }
   });
 });

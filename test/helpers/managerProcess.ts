@@ -38,8 +38,11 @@ export class ManagerProcess {
     return `127.0.0.1:${this.grpcPort}`;
   }
 
-  /** Writes a manager.yaml on free loopback ports with a SQLite database under a fresh temp dir. */
-  static async create(name: string): Promise<ManagerProcess> {
+  /**
+   * Writes a manager.yaml on free loopback ports with a SQLite database under a fresh temp dir, or with the
+   * `database` section given (PostgreSQL, MariaDB).
+   */
+  static async create(name: string, database?: Record<string, unknown>): Promise<ManagerProcess> {
     const dir = tempDir(name);
     const [grpcPort, restPort] = await freePorts(2);
     const dbPath = join(dir, 'data', 'manager.db');
@@ -52,7 +55,7 @@ export class ManagerProcess {
         logDir: join(dir, 'log'),
         pluginDir: join(dir, 'plugins'),
       },
-      database: { type: 'sqlite', sqlite: { path: dbPath } },
+      database: database ?? { type: 'sqlite', sqlite: { path: dbPath } },
     };
     mkdirSync(join(dir, 'plugins'), { recursive: true });
     const configPath = join(dir, 'manager.yaml');
@@ -60,9 +63,9 @@ export class ManagerProcess {
     return new ManagerProcess(dir, configPath, dbPath, grpcPort, restPort);
   }
 
-  /** Starts the manager and waits until its gRPC port accepts connections. */
-  async start(timeoutMs = 30_000): Promise<void> {
-    this.child = spawn(process.execPath, [BIN.d7y, 'manager', '--config', this.configPath], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Starts the manager (with extra environment `env`) and waits until its gRPC port accepts connections. */
+  async start(timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<void> {
+    this.child = spawn(process.execPath, [BIN.d7y, 'manager', '--config', this.configPath], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk) => (this.log += chunk));
     this.child.stderr!.on('data', (chunk) => (this.log += chunk));
     const deadline = Date.now() + timeoutMs;

@@ -72,17 +72,24 @@ export class TestRegistry {
   }
 
   /** Starts a registry; with `tls`, it serves HTTPS with that certificate. */
-  static async start(options: { tls?: { cert: string; key: string } } = {}): Promise<TestRegistry> {
+  static async start(options: { tls?: { cert: string; key: string }; htpasswd?: { username: string; password: string } } = {}): Promise<TestRegistry> {
     ensureOciTools();
     const dir = tempDir('registry');
     const port = await freePort();
     const registry = new TestRegistry(dir, port, options.tls);
     mkdirSync(registry.root, { recursive: true });
     const tls = options.tls ? `  tls:\n    certificate: ${options.tls.cert}\n    key: ${options.tls.key}\n` : '';
+    let auth = '';
+    if (options.htpasswd) {
+      // bcrypt (cost 4, fast for tests) through glibc's crypt(3), as Python exposes it; the registry accepts $2b$ hashes.
+      const hash = execFileSync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))', options.htpasswd.password]).toString().trim();
+      writeFileSync(join(dir, 'htpasswd'), `${options.htpasswd.username}:${hash}\n`);
+      auth = `auth:\n  htpasswd:\n    realm: d7y-test\n    path: ${join(dir, 'htpasswd')}\n`;
+    }
     const config = join(dir, 'registry.yml');
     writeFileSync(
       config,
-      `version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: ${registry.root}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tls}health:\n  storagedriver:\n    enabled: false\n`,
+      `version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: ${registry.root}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tls}${auth}health:\n  storagedriver:\n    enabled: false\n`,
     );
     registry.child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     registry.child.stdout!.on('data', (chunk) => (registry.log += chunk));
@@ -90,15 +97,16 @@ export class TestRegistry {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       if (registry.child.exitCode !== null) throw new Error(`docker-registry exited:\n${registry.log}`);
-      if ((await registry.status('/v2/')) === 200) return registry;
+      if ([200, 401].includes(await registry.status('/v2/'))) return registry;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`docker-registry did not answer on ${port}:\n${registry.log}`);
   }
 
-  /** Pushes an OCI layout to `<name>:<tag>` with skopeo. */
-  push(image: BuiltImage, name: string): void {
-    execFileSync('skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', `oci:${image.dir}:${image.tag}`, `docker://${this.host}/${name}:${image.tag}`], {
+  /** Pushes an OCI layout to `<name>:<tag>` with skopeo (`creds` as user:password for an htpasswd registry). */
+  push(image: BuiltImage, name: string, creds?: string): void {
+    const auth = creds ? ['--dest-creds', creds] : [];
+    execFileSync('skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', ...auth, `oci:${image.dir}:${image.tag}`, `docker://${this.host}/${name}:${image.tag}`], {
       stdio: 'pipe',
     });
   }

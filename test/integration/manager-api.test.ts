@@ -223,6 +223,8 @@ for (const target of TARGETS) {
 
       it('serves public routes without credentials', async () => {
         expect(ROUTES.filter((r) => r.access.kind === 'public').map((r) => `${r.method} ${r.url}`).sort()).toEqual([
+          'GET /',
+          'GET /*',
           'GET /healthy',
           'POST /api/v1/users/signin',
           'POST /api/v1/users/signout',

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { coreVersion } from '../dfdaemon/version.js';
+import { addMlCommands } from './commands/mlCommands.js';
 import { withRoleFlags } from './commands/roleCommand.js';
 import { exitWithError } from './fatal.js';
 
@@ -20,6 +21,7 @@ const pluginsCommand = async (flags: Parameters<typeof import('./commands/plugin
 const init = async (runtime: string, flags: Parameters<typeof import('./commands/init.js').initCommand>[1]) =>
   (await import('./commands/init.js')).initCommand(runtime, flags);
 const up = async (flags: Parameters<typeof import('./commands/up.js').up>[0]) => (await import('./commands/up.js')).up(flags);
+const preheat = async (flags: Parameters<typeof import('./commands/preheat.js').preheatCommand>[0]) => (await import('./commands/preheat.js')).preheatCommand(flags);
 
 /** The `d7y` command tree. */
 export function d7yProgram(): Command {
@@ -72,6 +74,37 @@ export function d7yProgram(): Command {
     .option('--ca-cert <file>', 'docker: the proxy CA certificate', '/var/cache/dragonfly/dfdaemon/proxy-ca/ca.crt')
     .action((runtime: string, flags) => init(runtime, flags).catch((error: unknown) => exitWithError('d7y init', error)));
 
+  const repeat = (value: string, all: string[] = []) => [...all, value];
+  program
+    .command('preheat')
+    .description('preheat an image or file through the manager (open API, personal access token), wait, print per-host results; exit 1 on failure')
+    .requiredOption('--manager <url>', 'manager REST address, e.g. http://manager:8080')
+    .requiredOption('--url <url>', 'image manifest URL (https://<registry>/v2/<repo>/manifests/<tag>) or file URL')
+    .option('--token <pat>', 'personal access token with scope job (default $D7Y_PAT, then $DRAGONFLY_PAT)')
+    .option('--type <type>', 'image or file', 'image')
+    .option('--scope <scope>', 'single_seed_peer, all_seed_peers or all_peers', 'single_seed_peer')
+    .option('--platform <os/arch>', 'platform picked from a multi-platform image')
+    .option('--username <name>', 'registry user (basic auth or token realm)')
+    .option('--password <password>', 'registry password')
+    .option('-H, --header <header>', 'header sent to the registry or origin, "Name: value" (repeatable)', repeat)
+    .option('--cluster-id <id>', 'scheduler cluster (repeatable; default all)', repeat)
+    .option('--ips <ip>', 'all_* scopes: only these hosts (repeatable)', repeat)
+    .option('--count <n>', 'all_* scopes: at most n hosts')
+    .option('--percentage <p>', 'all_* scopes: this percentage of hosts')
+    .option('--tag <tag>', 'task tag')
+    .option('--application <name>', 'task application')
+    .option('--wait <duration>', 'how long to wait for the job', '30m')
+    .option('--poll-interval <duration>', 'how often to ask', '2s')
+    .option('--json', 'print the final job as JSON')
+    .action((flags) =>
+      preheat(flags).then(
+        (code) => {
+          process.exitCode = code;
+        },
+        (error: unknown) => exitWithError('d7y preheat', error),
+      ),
+    );
+
   const config = program.command('config').description('work with config files');
   config
     .command('check')
@@ -79,6 +112,8 @@ export function d7yProgram(): Command {
     .requiredOption('-r, --role <role>', 'manager, scheduler or dfdaemon')
     .option('-c, --config <path>', 'config file (default /etc/dragonfly/<role>.yaml)')
     .action((flags) => configCheck(flags).catch((error: unknown) => exitWithError('d7y config check', error)));
+
+  addMlCommands(program);
 
   return program;
 }

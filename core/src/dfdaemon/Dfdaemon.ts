@@ -8,6 +8,8 @@ import { grpcServerOptions, loadProtos } from '@d7y/proto';
 import type { DfdaemonConfig } from '../config/index.js';
 import { createEgressPolicy } from '../common/egress/EgressPolicyImpl.js';
 import { createError, ErrorCodes } from '../common/errors.js';
+import { HealthService } from '../common/health/HealthService.js';
+import { Tracing } from '../common/tracing/Tracing.js';
 import { hostId as makeHostId } from '../common/ids.js';
 import { ByteRateLimiter } from '../common/rateLimit.js';
 import type { PluginRegistry } from '../kernel/index.js';
@@ -16,6 +18,7 @@ import { GarbageCollector } from './gc/GarbageCollector.js';
 import { detectHostIp, dialableIp } from './hostAddress.js';
 import { healthResponder, metricsResponder, serveEndpoint } from './httpEndpoints.js';
 import { DfdaemonMetrics } from './metrics.js';
+import { meteredSource } from './meteredSource.js';
 import { coreVersion } from './version.js';
 import { downloadServiceHandlers } from './rpc/downloadService.js';
 import { uploadServiceHandlers } from './rpc/uploadService.js';
@@ -27,6 +30,9 @@ import { DEFAULT_SEED_PEER_KEEPALIVE_MS, DfdaemonDynconfig } from './dynconfig/D
 import { SchedulerPool } from './p2p/SchedulerPool.js';
 import { channelCredentials } from '../scheduler/tlsCredentials.js';
 import { hostMessage } from './p2p/hostMessage.js';
+
+/** After aborting the downloads left at the end of the grace period, how long their callers get to receive the error. */
+const ERROR_DELIVERY_MS = 1000;
 
 /** Unfinished tasks untouched this long are abandoned by GC (Dragonfly's download task timeout). */
 const UNFINISHED_TASK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -62,6 +68,10 @@ export class Dfdaemon {
   private pool: SchedulerPool | undefined;
   private dynconfig: DfdaemonDynconfig | undefined;
   private ports = { upload: 0, piece: 0 };
+  /** grpc.health.v1 statuses of the upload and download servers; NOT_SERVING from the first moment of `stop()`. */
+  readonly health = new HealthService(['dfdaemon.v2.DfdaemonUpload', 'dfdaemon.v2.DfdaemonDownload']);
+  /** OpenTelemetry tracing (`tracing.*`; off unless protocol and endpoint are set). */
+  readonly tracing: Tracing;
 
   constructor(
     private readonly config: DfdaemonConfig,
@@ -71,6 +81,7 @@ export class Dfdaemon {
     this.hostIp = config.host.ip ?? detectHostIp(config.network.enableIPv6);
     this.hostId = makeHostId(this.hostIp, config.host.hostname, config.seedPeer.enable);
     this.metrics = new DfdaemonMetrics(coreVersion());
+    this.tracing = Tracing.create(config.tracing, config.seedPeer.enable ? 'dragonfly-seed-client' : 'dragonfly-client');
     this.storage = registry.storage('disk');
   }
 
@@ -99,7 +110,7 @@ export class Dfdaemon {
     }
     this.engine = new TaskEngine({
       storage: this.storage,
-      sourceFor: (url) => this.registry.sourceFor(url),
+      sourceFor: (url) => meteredSource(this.registry.sourceFor(url), this.metrics),
       logger: logger.child({ component: 'task' }),
       downloadLimiter: new ByteRateLimiter(config.download.bandwidthLimit),
       concurrentPieceCount: config.download.concurrentPieceCount,
@@ -135,8 +146,9 @@ export class Dfdaemon {
     const local = new Server(grpcServerOptions());
     local.addService(
       protos.dfdaemon.v2.DfdaemonDownload.service,
-      downloadServiceHandlers({ ...this.deps(), sourceFor: (url) => this.registry.sourceFor(url) }),
+      downloadServiceHandlers({ ...this.deps(), sourceFor: (url) => meteredSource(this.registry.sourceFor(url), this.metrics) }),
     );
+    this.health.addTo(local);
     await bind(local, `unix://${socketPath}`);
     await restrictSocket(socketPath);
     this.grpcServers.push(local);
@@ -150,6 +162,7 @@ export class Dfdaemon {
         disableShared: config.upload.disableShared,
       }),
     );
+    this.health.addTo(upload);
     const uploadPort = await bind(upload, `${hostPort(config.upload.server.ip, config.upload.server.port)}`);
     this.grpcServers.push(upload);
 
@@ -187,6 +200,8 @@ export class Dfdaemon {
       isBusy: (taskId) => this.engine.isActive(taskId),
     });
     this.gc.start();
+    const gc = this.gc;
+    this.metrics.attachSources({ activeUploads: () => this.pieceServer.activeUploads, disk: () => gc.diskUsage() });
     this.ports = { upload: uploadPort, piece: piecePort };
     await this.pool?.start();
     if (config.manager.addr && this.pool) await this.startDynconfig(config.manager.addr, this.pool);
@@ -196,23 +211,38 @@ export class Dfdaemon {
     return endpoints;
   }
 
-  /** Stops accepting work, lets in-flight calls finish for up to `graceMs`, then closes storage. */
+  /**
+   * Graceful stop: health turns NOT_SERVING, the gRPC servers stop accepting calls, downloads in flight get
+   * up to `graceMs` to finish (meanwhile this host keeps serving pieces to its children), whatever still
+   * runs then fails with UNAVAILABLE, the schedulers are told that the host leaves, and storage closes.
+   */
   async stop(graceMs = 5000): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.health.setNotServing();
+    this.health.endWatches();
     await this.dynconfig?.stop();
     this.gc?.stop();
+    const calls = Promise.all(this.grpcServers.map((server) => new Promise<void>((resolve) => server.tryShutdown(() => resolve()))));
+    const drained = (await bounded(calls.then(() => true), graceMs, false)) === true;
+    // Whatever still runs (calls past the grace period, proxy and detached downloads) fails with UNAVAILABLE
+    // "dfdaemon is stopping"; callers still connected get a moment to receive that status.
     await this.engine?.abortAll();
+    if (!drained) {
+      await bounded(calls, ERROR_DELIVERY_MS);
+      for (const server of this.grpcServers) server.forceShutdown();
+    }
+    await this.pool?.leave();
     this.pool?.stop();
     await Promise.all([
-      ...this.grpcServers.map((server) => shutdown(server, graceMs)),
       ...this.httpServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-      this.pieceServer?.close(),
+      this.pieceServer && bounded(this.pieceServer.close(), graceMs),
       this.proxy?.close(),
     ]);
     await this.registry.close();
     await this.storage.close();
-    this.logger.info({}, 'dfdaemon stopped');
+    await this.tracing.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, 'flushing traces failed'));
+    this.logger.info({ drained }, 'dfdaemon stopped');
   }
 
   /** The link to the manager when `manager.addr` is set and the daemon started. */
@@ -259,7 +289,7 @@ export class Dfdaemon {
   }
 
   private deps() {
-    return { engine: this.engine, storage: this.storage, logger: this.logger.child({ component: 'rpc' }), metrics: this.metrics, hostId: this.hostId };
+    return { engine: this.engine, storage: this.storage, logger: this.logger.child({ component: 'rpc' }), metrics: this.metrics, hostId: this.hostId, tracing: this.tracing };
   }
 }
 
@@ -281,15 +311,12 @@ function bind(server: Server, address: string): Promise<number> {
   });
 }
 
-function shutdown(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      server.forceShutdown();
-      resolve();
-    }, graceMs);
-    server.tryShutdown(() => {
-      clearTimeout(timer);
-      resolve();
-    });
+/** `promise`, or `fallback` once `ms` have passed. */
+function bounded<T>(promise: Promise<T>, ms: number, fallback?: T): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T | undefined>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+    timer.unref();
   });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

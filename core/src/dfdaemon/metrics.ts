@@ -2,9 +2,22 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 import type { TrafficType } from './task/types.js';
 
+/** A disk measurement is reused for this long, so one scrape measures once. */
+const DISK_READING_TTL_MS = 1000;
+
+/** Live values read when Prometheus scrapes (gauges that are cheaper to read than to track). */
+export interface DfdaemonGaugeSources {
+  /** Pieces being served to other peers now. */
+  activeUploads(): number;
+  /** Capacity GC measures against and bytes used by stored tasks. */
+  disk(): Promise<{ total: number; used: number }>;
+}
+
 /** dfdaemon's Prometheus metrics, named as Dragonfly's client names them. */
 export class DfdaemonMetrics {
   readonly registry = new Registry();
+  #sources: DfdaemonGaugeSources | undefined;
+  #diskReading: { at: number; value: Promise<{ total: number; used: number } | undefined> } | undefined;
   readonly downloadTaskTotal = new Counter({
     name: 'dragonfly_client_download_task_total',
     help: 'Download tasks started, by type and tag.',
@@ -26,6 +39,9 @@ export class DfdaemonMetrics {
     name: 'dragonfly_client_concurrent_upload_piece_total',
     help: 'Pieces being served to other peers now.',
     registers: [this.registry],
+    collect: () => {
+      if (this.#sources) this.concurrentUploadPiece.set(this.#sources.activeUploads());
+    },
   });
   readonly downloadTraffic = new Counter({
     name: 'dragonfly_client_download_traffic',
@@ -46,10 +62,30 @@ export class DfdaemonMetrics {
     buckets: [10, 50, 100, 500, 1000, 5000, 10_000, 30_000, 60_000, 300_000, 1_800_000],
     registers: [this.registry],
   });
+  readonly downloadPieceDuration = new Histogram({
+    name: 'dragonfly_client_download_piece_duration_milliseconds',
+    help: 'd7y: time to download one piece, by where it came from.',
+    labelNames: ['type'],
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000],
+    registers: [this.registry],
+  });
   readonly backendRequestTotal = new Counter({
     name: 'dragonfly_client_backend_request_total',
     help: 'Requests sent to back-to-source origins, by scheme and method.',
     labelNames: ['scheme', 'method'],
+    registers: [this.registry],
+  });
+  readonly backendRequestFailureTotal = new Counter({
+    name: 'dragonfly_client_backend_request_failure_total',
+    help: 'Back-to-source requests that failed, by scheme and method.',
+    labelNames: ['scheme', 'method'],
+    registers: [this.registry],
+  });
+  readonly backendRequestDuration = new Histogram({
+    name: 'dragonfly_client_backend_request_duration_milliseconds',
+    help: 'Time until a back-to-source origin answered (headers), by scheme and method.',
+    labelNames: ['scheme', 'method'],
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000],
     registers: [this.registry],
   });
   readonly proxyRequestTotal = new Counter({
@@ -76,11 +112,19 @@ export class DfdaemonMetrics {
     name: 'dragonfly_client_disk_space_total',
     help: 'Capacity GC measures against, in bytes.',
     registers: [this.registry],
+    collect: async () => {
+      const disk = await this.#disk();
+      if (disk) this.diskSpaceTotal.set(disk.total);
+    },
   });
   readonly diskUsageSpaceTotal = new Gauge({
     name: 'dragonfly_client_disk_usage_space_total',
-    help: 'Bytes used by stored tasks.',
+    help: 'Bytes used of disk_space_total: on the storage disk, or by stored tasks when gc.policy.diskThreshold is set.',
     registers: [this.registry],
+    collect: async () => {
+      const disk = await this.#disk();
+      if (disk) this.diskUsageSpaceTotal.set(disk.used);
+    },
   });
   readonly version = new Gauge({
     name: 'dragonfly_client_version',
@@ -94,9 +138,27 @@ export class DfdaemonMetrics {
     this.version.labels(version, `${process.platform}-${process.arch}`).set(1);
   }
 
-  /** Counts downloaded bytes of one piece. */
-  recordPiece(trafficType: TrafficType, bytes: number): void {
-    this.downloadTraffic.labels(trafficType.toLowerCase(), 'standard').inc(bytes);
+  /** One disk measurement shared by the gauges of one scrape (they are collected concurrently). */
+  #disk(): Promise<{ total: number; used: number } | undefined> {
+    const sources = this.#sources;
+    if (!sources) return Promise.resolve(undefined);
+    const now = Date.now();
+    if (!this.#diskReading || now - this.#diskReading.at > DISK_READING_TTL_MS) {
+      this.#diskReading = { at: now, value: sources.disk().catch(() => undefined) };
+    }
+    return this.#diskReading.value;
+  }
+
+  /** Connects the gauges that are read at scrape time (concurrent uploads, disk space). */
+  attachSources(sources: DfdaemonGaugeSources): void {
+    this.#sources = sources;
+  }
+
+  /** Counts downloaded bytes of one piece and, when known, how long it took. */
+  recordPiece(trafficType: TrafficType, bytes: number, costMs?: number): void {
+    const type = trafficType.toLowerCase();
+    this.downloadTraffic.labels(type, 'standard').inc(bytes);
+    if (costMs !== undefined && costMs >= 0) this.downloadPieceDuration.labels(type).observe(costMs);
   }
 }
 

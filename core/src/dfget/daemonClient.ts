@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 
-import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { type commonV2, type dfdaemonV2, grpcChannelOptions, loadProtos, messageSizeOptions, GRPC_LOCAL_MAX_MESSAGE_BYTES } from '@d7y/proto';
 
 import { createError, ErrorCodes, fromGrpcError } from '../common/errors.js';
@@ -51,7 +51,12 @@ export interface DaemonDownloadResult {
 }
 
 /** Downloads through the daemon, which verifies the content and places it at the output path. */
-export function downloadViaDaemon(client: dfdaemonV2.DfdaemonDownloadClient, options: DfgetOptions, progress: Progress): Promise<DaemonDownloadResult> {
+export function downloadViaDaemon(
+  client: dfdaemonV2.DfdaemonDownloadClient,
+  options: DfgetOptions,
+  progress: Progress,
+  traceparent?: string,
+): Promise<DaemonDownloadResult> {
   const download: commonV2.Download = {
     url: options.url,
     digest: options.digest,
@@ -72,7 +77,9 @@ export function downloadViaDaemon(client: dfdaemonV2.DfdaemonDownloadClient, opt
     hdfs: options.hdfs,
   };
   return new Promise((resolve, reject) => {
-    const call = client.DownloadTask({ download }, { deadline: Date.now() + options.timeoutMs + 5000 });
+    const metadata = new Metadata();
+    if (traceparent) metadata.set('traceparent', traceparent);
+    const call = client.DownloadTask({ download }, metadata, { deadline: Date.now() + options.timeoutMs + 5000 });
     const result: DaemonDownloadResult = { taskId: '', contentLength: 0, traffic: {} };
     call.on('data', (response: dfdaemonV2.DownloadTaskResponse__Output) => {
       result.taskId = response.taskId;

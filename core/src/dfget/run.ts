@@ -5,6 +5,7 @@ import { redactUrl } from '../common/ids.js';
 import { connectDaemon, downloadViaDaemon, listEntriesViaDaemon } from './daemonClient.js';
 import { downloadDirect } from './direct.js';
 import type { DfgetOptions } from './options.js';
+import { startDfgetTrace } from './tracing.js';
 import { createProgress, formatBytes } from './progress.js';
 import { downloadDirectory, formatSummary, type DirectoryTransport } from './recursive.js';
 
@@ -13,6 +14,17 @@ import { downloadDirectory, formatSummary, type DirectoryTransport } from './rec
  * source (with a warning) unless back-to-source is disabled.
  */
 export async function runDfget(options: DfgetOptions): Promise<void> {
+  const trace = await startDfgetTrace(options.url);
+  try {
+    await runTraced(options, trace.traceparent);
+  } catch (error) {
+    await trace.end(error);
+    throw error;
+  }
+  await trace.end();
+}
+
+async function runTraced(options: DfgetOptions, traceparent: string | undefined): Promise<void> {
   if (options.recursive) return runRecursive(options);
   const existing = await lstat(options.output).catch(() => undefined);
   if (existing?.isDirectory()) throw createError(ErrorCodes.INVALID_ARGUMENT, `-O, --output: ${options.output} is a directory`);
@@ -23,7 +35,7 @@ export async function runDfget(options: DfgetOptions): Promise<void> {
   const client = await connectDaemon(options.endpoint);
   if (client) {
     try {
-      const result = await downloadViaDaemon(client, options, progress);
+      const result = await downloadViaDaemon(client, options, progress, traceparent);
       progress.stop();
       const flow = Object.entries(result.traffic)
         .map(([type, bytes]) => `${type.toLowerCase()} ${formatBytes(bytes)}`)

@@ -23,6 +23,8 @@ import { type BoundGrpcServer, startManagerGrpcServer } from './rpc/ManagerGrpcS
 import type { RpcContext } from './rpc/RpcContext.js';
 import { SchedulerListCache } from './rpc/SchedulerListCache.js';
 import { defaultSearcher, type Searcher } from './searcher/Searcher.js';
+import { JOBS_SERVICE } from '../common/jobs/jobsService.js';
+import { createJobService, jobsRpcHandlers } from './job/index.js';
 
 /** A scheduler silent for longer than this is not handed to peers (default). */
 export const DEFAULT_STALE_AFTER_MS = 2 * 60_000;
@@ -115,6 +117,7 @@ export class Manager {
       tls: config.server.grpc.tls,
       requestRateLimit: config.server.grpc.requestRateLimit,
       keepAliveIdleTimeoutMs: this.options.keepAliveIdleTimeoutMs ?? DEFAULT_KEEPALIVE_IDLE_TIMEOUT_MS,
+      extraServices: [{ definition: JOBS_SERVICE, handlers: jobsRpcHandlers(createJobService({ db, sharedState: this.#shared.backend, config, logger, staleAfterMs }), logger) }],
     });
     this.#sweeper = new LivenessSweeper(repos, staleAfterMs, logger.child({ component: 'liveness' }), () => ctx.cache.invalidate());
     this.#sweeper.start(LIVENESS_SWEEP_INTERVAL_MS);

@@ -7,6 +7,8 @@ import { grpcServerOptions, loadProtos } from '@d7y/proto';
 import type { SchedulerConfig } from '../config/index.js';
 import { createEgressPolicy } from '../common/egress/EgressPolicyImpl.js';
 import { createError, ErrorCodes } from '../common/errors.js';
+import { HealthService } from '../common/health/HealthService.js';
+import { Tracing } from '../common/tracing/Tracing.js';
 import type { PluginRegistry } from '../kernel/index.js';
 import type { EgressPolicy } from '../plugin-api/EgressPolicy.js';
 import type { Logger } from '../plugin-api/Logger.js';
@@ -15,6 +17,7 @@ import { detectHostIp } from '../dfdaemon/hostAddress.js';
 import { CANDIDATE_PARENT_LIMIT, FILTER_PARENT_LIMIT, REGISTER_TIMEOUT_MS } from './constants.js';
 import type { ClusterLimits } from './dynconfig/clusterLimits.js';
 import { SchedulerDynconfig } from './dynconfig/SchedulerDynconfig.js';
+import { JobWorker } from './job/JobWorker.js';
 import { GarbageCollector } from './gc/GarbageCollector.js';
 import { serveMetrics } from './metrics/metricsServer.js';
 import { DownloadRecorder } from './records/DownloadRecorder.js';
@@ -74,8 +77,15 @@ export class Scheduler {
   readonly #schedulingConfig: { retryLimit: number; retryBackToSourceLimit: number; retryIntervalMs: number } & ClusterLimits;
   readonly #settings: ServiceContext['settings'] & { filterParentLimit: number };
   #dynconfig: SchedulerDynconfig | undefined;
+  /** Preheat / get_task / delete_task worker, with `manager.addr` and `job.enable`. */
+  #jobWorker: JobWorker | undefined;
+  readonly #egress: EgressPolicy;
   #server: Server | undefined;
   #metricsServer: HttpServer | undefined;
+  /** grpc.health.v1 statuses; NOT_SERVING from the first moment of `stop()`. */
+  readonly health = new HealthService(['scheduler.v2.Scheduler']);
+  /** OpenTelemetry tracing (`tracing.*`; off unless protocol and endpoint are set). */
+  readonly tracing: Tracing;
   #stopped = false;
 
   constructor(
@@ -88,6 +98,7 @@ export class Scheduler {
     if (!evaluator) throw createError(ErrorCodes.INVALID_ARGUMENT, 'Scheduler needs an evaluator or a plugin registry');
     this.#evaluator = evaluator;
     this.metrics = new SchedulerMetrics(schedulerVersion(), { defaultMetrics: options.defaultMetrics });
+    this.tracing = Tracing.create(config.tracing, 'dragonfly-scheduler');
     const { scheduler, seedPeer } = config;
     const sleep = options.sleep ?? abortableSleep;
     this.#schedulingConfig = {
@@ -109,14 +120,16 @@ export class Scheduler {
       Date.now,
       records && recordingObserver(records),
     );
+    this.#egress = options.egress ?? createEgressPolicy(config.egress);
     const seed = seedPeer.enable
       ? new SeedPeer({
           hosts: this.resource.hosts,
           logger: logger.child({ component: 'seed-peer' }),
-          egress: options.egress ?? createEgressPolicy(config.egress),
+          egress: this.#egress,
           taskDownloadTimeoutMs: seedPeer.taskDownloadTimeout,
           credentials: channelCredentials(seedPeer.tls),
           hooks: { onFailed: () => this.metrics.triggerSeedPeerFailureTotal.inc() },
+          tracing: this.tracing,
         })
       : undefined;
     this.#ctx = {
@@ -136,6 +149,7 @@ export class Scheduler {
       sleep,
       records,
       activeStreams: 0,
+      tracing: this.tracing,
     };
     const gc = scheduler.gc;
     this.#gc = new GarbageCollector(
@@ -180,6 +194,7 @@ export class Scheduler {
       loadProtos().scheduler.v2.Scheduler.service,
       schedulerHandlers(this.#ctx, new TokenBucket(serverConfig.requestRateLimit), this.#sessions),
     );
+    this.health.addTo(server);
     const host = serverConfig.listenIP.includes(':') ? `[${serverConfig.listenIP}]` : serverConfig.listenIP;
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${host}:${serverConfig.port}`, serverCredentials(serverConfig.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
@@ -195,11 +210,26 @@ export class Scheduler {
     this.#gc.start();
     const endpoints = { address: `${host}:${port}`, port, metricsPort };
     if (this.config.manager.addr) await this.#startDynconfig(this.config.manager.addr);
+    if (this.config.manager.addr && this.config.job.enable) this.#startJobWorker(this.config.manager.addr);
     this.logger.info(
       { ...endpoints, algorithm: this.config.scheduler.algorithm, seedPeer: this.config.seedPeer.enable, manager: this.config.manager.addr ?? 'none' },
       'scheduler started',
     );
     return endpoints;
+  }
+
+  #startJobWorker(managerAddr: string): void {
+    const { server, manager, seedPeer } = this.config;
+    this.#jobWorker = new JobWorker({
+      managerAddr,
+      credentials: channelCredentials(manager.tls),
+      hostCredentials: channelCredentials(seedPeer.tls),
+      identity: { hostname: server.host, ip: advertisedIp(this.config), scheduler_cluster_id: manager.schedulerClusterID },
+      resource: this.resource,
+      egress: this.#egress,
+      logger: this.logger.child({ component: 'job' }),
+    });
+    this.#jobWorker.start();
   }
 
   async #startDynconfig(managerAddr: string): Promise<void> {
@@ -238,16 +268,20 @@ export class Scheduler {
   async stop(graceMs = 5000): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.health.setNotServing();
+    await this.#jobWorker?.stop();
     await this.#dynconfig?.stop();
     this.#gc.stop();
     this.#ctx.seedPeer?.close();
     for (const session of [...this.#sessions]) session.abort();
+    this.health.endWatches();
     await Promise.all([
       this.#server ? shutdown(this.#server, graceMs) : undefined,
       this.#metricsServer ? new Promise<void>((resolve) => this.#metricsServer!.close(() => resolve())) : undefined,
     ]);
     if (this.registry) await this.registry.close();
     else await this.#evaluator.close?.();
+    await this.tracing.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, 'flushing traces failed'));
     this.logger.info({}, 'scheduler stopped');
   }
 }

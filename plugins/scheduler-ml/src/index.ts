@@ -1,17 +1,36 @@
-import { createError, definePlugin, ErrorCodes, TOKENS } from '@d7y/core/plugin-api';
+/**
+ * @d7y/plugin-scheduler-ml: the learned parent evaluator (`scheduler.algorithm: ml`), run by onnxruntime-node.
+ * The trainer (`d7y train`) is exported from `@d7y/plugin-scheduler-ml/training`.
+ * @packageDocumentation
+ */
+import { createError, definePlugin, ErrorCodes, TOKENS, type Evaluator } from '@d7y/core/plugin-api';
+
+import { mlEvaluatorConfigSchema, type MlEvaluatorConfig } from './config.js';
+import { MlEvaluator } from './MlEvaluator.js';
+
+export { MlEvaluator, type InferenceStats, type MlEvaluatorOptions } from './MlEvaluator.js';
+export { DEFAULT_RELOAD_INTERVAL_MS, mlEvaluatorConfigSchema, type MlEvaluatorConfig } from './config.js';
+export { metadataPathFor, readModelMetadata, type ModelMetadata } from './model/metadata.js';
+export { loadModelFiles, type ModelFiles } from './model/loadModelFiles.js';
 
 /**
- * Skeleton: the package, manifest and registration are in place so every role loads it through the kernel, but
- * the ml evaluator is not implemented in this release. Using it fails with D7Y_ERR_PLUGIN_UNAVAILABLE.
+ * The plugin. Every scheduler loads it, so registration does no I/O; the evaluator is built (and the model
+ * read and checked) only when `scheduler.algorithm` is `ml`, and onnxruntime loads it in `open()`, which the
+ * scheduler awaits before serving. Without `plugins.evaluator.ml.model` that fails with D7Y_ERR_PLUGIN_CONFIG.
  */
-export default definePlugin({
+export default definePlugin<MlEvaluatorConfig>({
   kind: 'evaluator',
   name: 'ml',
   apiVersion: '1.0',
-  register({ container }) {
-    container.register(TOKENS.Evaluator, {
+  configSchema: mlEvaluatorConfigSchema,
+  register(ctx) {
+    ctx.container.register<Evaluator>(TOKENS.Evaluator, {
       useFactory: () => {
-        throw createError(ErrorCodes.PLUGIN_UNAVAILABLE, 'the ml evaluator is not implemented in this release of d7y');
+        const { model, metadata, reloadInterval, pieceCostsWindowSize } = ctx.config;
+        if (!model) {
+          throw createError(ErrorCodes.PLUGIN_CONFIG, 'scheduler.algorithm is ml but plugins.evaluator.ml.model is not set: give the path of a model written by d7y train');
+        }
+        return new MlEvaluator({ modelPath: model, metadataPath: metadata, reloadIntervalMs: reloadInterval, pieceCostsWindowSize, logger: ctx.logger });
       },
     });
   },

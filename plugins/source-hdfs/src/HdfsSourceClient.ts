@@ -11,21 +11,8 @@
  */
 import type { Readable } from 'node:stream';
 
-import {
-  createError,
-  ErrorCodes,
-  isD7yError,
-  type ByteRange,
-  type EgressPolicy,
-  type Logger,
-  type SourceBody,
-  type SourceClient,
-  type SourceEntry,
-  type SourceRequest,
-  type SourceStat,
-} from '@d7y/core/plugin-api';
+import { checkedBody, createError, ErrorCodes, existsByStat, type ByteRange, type EgressPolicy, type Logger, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
 
-import { checkedBody } from './checkedBody.js';
 import { DEFAULT_HDFS_CONFIG, type HdfsSourceConfig } from './config.js';
 import { hdfsUrl, parseHdfsUrl, webhdfsUrl, type HdfsLocation } from './hdfsUrl.js';
 import { transportError, type HdfsAttempt } from './translateError.js';
@@ -104,13 +91,7 @@ export class HdfsSourceClient implements SourceClient {
 
   /** True when `stat` succeeds, false for `D7Y_ERR_NOT_FOUND`; other failures are thrown. */
   async exists(request: SourceRequest): Promise<boolean> {
-    try {
-      await this.stat(request);
-      return true;
-    } catch (error) {
-      if (isD7yError(error) && error.code === ErrorCodes.NOT_FOUND) return false;
-      throw error;
-    }
+    return existsByStat(() => this.stat(request));
   }
 
   /** Closes pooled connections. */

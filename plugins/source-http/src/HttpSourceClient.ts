@@ -2,18 +2,7 @@
  * The `SourceClient` for `http://` and `https://` origins: stat by HEAD (with a one-byte ranged GET
  * fallback), exact-range gets with a verified body length, manual redirects under the egress policy.
  */
-import {
-  createError,
-  ErrorCodes,
-  isD7yError,
-  type ByteRange,
-  type EgressPolicy,
-  type Logger,
-  type SourceBody,
-  type SourceClient,
-  type SourceRequest,
-  type SourceStat,
-} from '@d7y/core/plugin-api';
+import { createError, ErrorCodes, existsByStat, type ByteRange, type EgressPolicy, type Logger, type SourceBody, type SourceClient, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
 
 import { DEFAULT_REQUEST_TIMEOUT, resolveHttpSourceConfig, type HttpSourceConfig, type HttpSourceConfigInput } from './config.js';
 import { protocolError, publicHeaders, statusError, transportError, type RawHeaders } from './errors.js';
@@ -127,13 +116,7 @@ export class HttpSourceClient implements SourceClient {
 
   /** True when `stat` succeeds, false for `D7Y_ERR_NOT_FOUND`; other failures are thrown. */
   async exists(request: SourceRequest): Promise<boolean> {
-    try {
-      await this.stat(request);
-      return true;
-    } catch (error) {
-      if (isD7yError(error) && error.code === ErrorCodes.NOT_FOUND) return false;
-      throw error;
-    }
+    return existsByStat(() => this.stat(request));
   }
 
   /** Closes the connection pool. */

@@ -6,25 +6,11 @@
 import type { Readable } from 'node:stream';
 
 import type OSS from 'ali-oss';
-import {
-  createError,
-  ErrorCodes,
-  isD7yError,
-  type ByteRange,
-  type EgressPolicy,
-  type Logger,
-  type SourceBody,
-  type SourceClient,
-  type SourceEntry,
-  type SourceRequest,
-  type SourceStat,
-} from '@d7y/core/plugin-api';
+import { checkedBody, createError, ErrorCodes, existsByStat, isD7yError, secretsOf, type ByteRange, type EgressPolicy, type Logger, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
 
-import { checkedBody } from './checkedBody.js';
 import { OssClientCache } from './clientCache.js';
 import { DEFAULT_OSS_CONFIG, type OssSourceConfig } from './config.js';
 import { ossUrl, parseOssUrl, type OssLocation } from './ossUrl.js';
-import { secretsOf } from './secrets.js';
 import { translateOssError, type OssAttempt } from './translateError.js';
 
 /** What the client is built from. */
@@ -129,13 +115,7 @@ export class OssSourceClient implements SourceClient {
 
   /** True when `stat` succeeds, false for `D7Y_ERR_NOT_FOUND`; other failures are thrown. */
   async exists(request: SourceRequest): Promise<boolean> {
-    try {
-      await this.stat(request);
-      return true;
-    } catch (error) {
-      if (isD7yError(error) && error.code === ErrorCodes.NOT_FOUND) return false;
-      throw error;
-    }
+    return existsByStat(() => this.stat(request));
   }
 
   /** Closes pooled connections. */

@@ -2,9 +2,8 @@
  * Translation of ali-oss failures into coded d7y errors, at the plugin edge. Messages name the operation,
  * the `oss://` URL and OSS's error code, and say which flag to check; they never carry credentials.
  */
-import { createError, ErrorCodes, isD7yError, type D7yError } from '@d7y/core/plugin-api';
+import { createError, ErrorCodes, isD7yError, type D7yError, scrub } from '@d7y/core/plugin-api';
 
-import { scrub } from './secrets.js';
 
 /** What was being done, for messages. */
 export interface OssAttempt {

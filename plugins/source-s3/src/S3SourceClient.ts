@@ -6,25 +6,11 @@
 import { Readable } from 'node:stream';
 
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import {
-  createError,
-  ErrorCodes,
-  isD7yError,
-  type ByteRange,
-  type EgressPolicy,
-  type Logger,
-  type SourceBody,
-  type SourceClient,
-  type SourceEntry,
-  type SourceRequest,
-  type SourceStat,
-} from '@d7y/core/plugin-api';
+import { checkedBody, createError, ErrorCodes, existsByStat, isD7yError, secretsOf, type ByteRange, type EgressPolicy, type Logger, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
 
-import { checkedBody } from './checkedBody.js';
 import { S3ClientCache } from './clientCache.js';
 import { DEFAULT_S3_CONFIG, type S3SourceConfig } from './config.js';
 import { parseS3Url, s3Url, type S3Location } from './s3Url.js';
-import { secretsOf } from './secrets.js';
 import { translateS3Error, type S3Attempt } from './translateError.js';
 
 /** What the client is built from. */
@@ -141,13 +127,7 @@ export class S3SourceClient implements SourceClient {
 
   /** True when `stat` succeeds, false for `D7Y_ERR_NOT_FOUND`; other failures are thrown. */
   async exists(request: SourceRequest): Promise<boolean> {
-    try {
-      await this.stat(request);
-      return true;
-    } catch (error) {
-      if (isD7yError(error) && error.code === ErrorCodes.NOT_FOUND) return false;
-      throw error;
-    }
+    return existsByStat(() => this.stat(request));
   }
 
   /** Destroys the SDK clients and their pooled connections. */

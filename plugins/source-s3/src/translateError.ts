@@ -2,9 +2,8 @@
  * Translation of @aws-sdk/client-s3 failures into coded d7y errors, at the plugin edge. Messages name the
  * operation, the `s3://` URL and S3's error code, and say which flag to check; they never carry credentials.
  */
-import { createError, ErrorCodes, isD7yError, type D7yError, type ErrorCode } from '@d7y/core/plugin-api';
+import { createError, ErrorCodes, isD7yError, type D7yError, type ErrorCode, scrub } from '@d7y/core/plugin-api';
 
-import { scrub } from './secrets.js';
 
 /** What was being done, for messages. */
 export interface S3Attempt {

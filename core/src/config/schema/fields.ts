@@ -160,6 +160,20 @@ export function optionalSection<S extends z.ZodRawShape>(shape: S) {
   return z.object(shape, expecting('mapping')).optional();
 }
 
+/**
+ * The duration and size fields, so that the generated configuration reference can print their defaults as
+ * `5m` and `4MiB` rather than the milliseconds and bytes the schema holds.
+ */
+export const UNIT_FIELDS: { readonly duration: WeakSet<z.ZodType>; readonly size: WeakSet<z.ZodType> } = {
+  duration: new WeakSet(),
+  size: new WeakSet(),
+};
+
+function tagged<T extends z.ZodType>(kind: keyof typeof UNIT_FIELDS, schema: T): T {
+  UNIT_FIELDS[kind].add(schema);
+  return schema;
+}
+
 const DURATION_EXAMPLES = 'e.g. 500ms, 1m, 48h';
 
 /**
@@ -169,7 +183,7 @@ const DURATION_EXAMPLES = 'e.g. 500ms, 1m, 48h';
 export function duration(options: { positive?: boolean } = {}) {
   const kind = options.positive ? 'positive duration' : 'duration';
   const text = `${kind} (${DURATION_EXAMPLES})`;
-  return z.union([z.string(), z.number()], expecting(text)).transform((value, ctx): number => {
+  return tagged('duration', z.union([z.string(), z.number()], expecting(text)).transform((value, ctx): number => {
     const fail = (message: string): never => {
       ctx.issues.push({ code: 'custom', message, input: value });
       return z.NEVER as never;
@@ -186,19 +200,19 @@ export function duration(options: { positive?: boolean } = {}) {
       return fail(/^\s*\+?[\d.]+\s*$/.test(value) ? `${kind} with a unit (${DURATION_EXAMPLES})` : text);
     }
     return options.positive && ms <= 0 ? fail(text) : ms;
-  });
+  }));
 }
 
 const SIZE_TEXT = 'size (e.g. 131072, 4MiB, 10GiB, 50GB)';
 
 /** A size in bytes: a number, or a string with a decimal (`GB`) or binary (`GiB`) unit. */
 export function size() {
-  return z.union([z.string(), z.number()], expecting(SIZE_TEXT)).transform((value, ctx): number => {
+  return tagged('size', z.union([z.string(), z.number()], expecting(SIZE_TEXT)).transform((value, ctx): number => {
     try {
       return parseSize(value);
     } catch {
       ctx.issues.push({ code: 'custom', message: SIZE_TEXT, input: value });
       return z.NEVER as never;
     }
-  });
+  }));
 }

@@ -99,6 +99,12 @@ export class GarbageCollector {
     return { expired, evicted, usagePercentBefore: before, usagePercentAfter: after };
   }
 
+  /** Used and total bytes as GC measures them (the disk of `dir`, or stored tasks against `diskThreshold`). */
+  async diskUsage(): Promise<{ used: number; total: number }> {
+    const { used, total } = await this.measure(await this.options.storage.usage());
+    return { used, total };
+  }
+
   private async measure(usage: TaskUsage[]): Promise<{ used: number; total: number; percent: number }> {
     if (this.options.diskThreshold > 0) {
       const used = usage.reduce((sum, task) => sum + task.bytes, 0);

@@ -1,9 +1,10 @@
-import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { commonV2, schedulerV2 } from '@d7y/proto';
 
 import { createError, ErrorCodes, isD7yError } from '../../common/errors.js';
 import { redactUrl } from '../../common/ids.js';
 import type { PieceSpan } from '../../common/pieces.js';
+import { TRACEPARENT } from '../../common/tracing/Tracing.js';
 import type { ByteRateLimiter } from '../../common/rateLimit.js';
 import type { Logger, PieceRecord, StorageEngine } from '../../plugin-api/index.js';
 import type { DownloadRequest, TrafficType } from '../task/types.js';
@@ -94,7 +95,7 @@ export class Conductor {
     const { pool, taskId, peerId, hostId } = this.options;
     const target = pool.schedulersFor(taskId)[0];
     if (!target) return;
-    const call = target.client.AnnouncePeer();
+    const call = target.client.AnnouncePeer(traceMetadata(this.options.request.traceparent));
     const send = (message: Omit<schedulerV2.AnnouncePeerRequest, 'hostId' | 'taskId' | 'peerId'>) => call.write({ hostId, taskId, peerId, ...message });
     await new Promise<void>((resolve, reject) => {
       call.on('error', reject);
@@ -124,7 +125,7 @@ export class Conductor {
 
   private async withScheduler(addr: string, client: schedulerV2.SchedulerClient, mayReannounce: boolean): Promise<'p2p' | 'back-to-source'> {
     const { taskId, peerId, hostId, logger, signal } = this.options;
-    const call = client.AnnouncePeer();
+    const call = client.AnnouncePeer(traceMetadata(this.options.request.traceparent));
     const queue = new AsyncQueue<ConductorEvent>();
     call.on('data', (response: schedulerV2.AnnouncePeerResponse__Output) => queue.push({ type: 'response', response }));
     call.on('error', (error: ServiceError) => queue.push({ type: 'error', error }));
@@ -261,4 +262,11 @@ export class Conductor {
       );
     });
   }
+}
+
+/** gRPC metadata carrying the download's `traceparent` (empty without tracing). */
+function traceMetadata(traceparent: string | undefined): Metadata {
+  const metadata = new Metadata();
+  if (traceparent) metadata.set(TRACEPARENT, traceparent);
+  return metadata;
 }

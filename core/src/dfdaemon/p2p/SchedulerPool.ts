@@ -117,6 +117,25 @@ export class SchedulerPool {
     });
   }
 
+  /**
+   * Tells every scheduler that this host leaves (DeleteHost), so that it stops handing this host to other
+   * peers as a parent; each call is bounded by `timeoutMs`. Failures are logged, never thrown.
+   */
+  async leave(timeoutMs = 2000): Promise<void> {
+    const hostId = this.host().id ?? '';
+    await Promise.all(
+      [...this.clients.entries()].map(
+        ([addr, client]) =>
+          new Promise<void>((resolve) => {
+            client.DeleteHost({ hostId }, { deadline: Date.now() + timeoutMs }, (error: ServiceError | null) => {
+              if (error) this.logger.warn({ scheduler: addr, err: error }, 'leaving the scheduler failed');
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+
   private async announceAll(): Promise<void> {
     await Promise.all(
       [...this.clients.keys()].map((addr) =>

@@ -1,21 +1,26 @@
 /**
  * Answers a GET through P2P: the task engine downloads (from parents, a seed peer or the source) and the proxy
  * streams the stored pieces in order. OCI blobs carry their digest: the engine verifies the whole content against
- * it before the task is finished, and the proxy holds back the last piece until then, so a client never receives
- * a complete unverified blob (a one-piece blob that fails gets a clean error status; a longer one is cut short).
- * Ranges get 206 with `Content-Range`; a blob range is served once the blob is verified.
+ * it before the task is finished, and the proxy hashes what it streams and holds back the last piece until that
+ * hash matches, so a client never receives a complete unverified blob (a one-piece blob that fails gets a clean
+ * error status; a longer one is cut short).
+ * Ranges get 206 with `Content-Range`: only the covering pieces are downloaded unless prefetch asks for the rest;
+ * a blob range is served once the whole blob is verified.
  */
+import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 
-import { pieceSpan } from '../../common/pieces.js';
+import { createError, ErrorCodes } from '../../common/errors.js';
+import { contentRange, parseRange, type InclusiveRange } from '../../common/httpRange.js';
+import { DEFAULT_FILTERED_QUERY_PARAMS } from '../../common/ids.js';
+import { pieceCount, pieceSpan } from '../../common/pieces.js';
 import type { Logger, StorageEngine } from '../../plugin-api/index.js';
 import type { TaskEngine } from '../task/TaskEngine.js';
 import type { DownloadRequest } from '../task/types.js';
 import type { ControlOptions } from './controlHeaders.js';
 import { isControlHeader } from './controlHeaders.js';
 import { PieceProgress, type StartedInfo } from './PieceProgress.js';
-import { contentRange, parseRange, type InclusiveRange } from './range.js';
 import { sendDownloadError, sendError } from './respond.js';
 import type { ProxyRule } from './target.js';
 
@@ -67,6 +72,10 @@ export function originHeaders(headers: IncomingMessage['headers']): Record<strin
 export function downloadRequest(ctx: P2PContext, plan: P2PPlan, headers: IncomingMessage['headers']): DownloadRequest {
   const { control, rule } = plan;
   const ranged = headers.range !== undefined;
+  // A range with prefetch follows (or starts) the whole download and keeps it running after the client has its
+  // bytes; without prefetch only the covering pieces are downloaded. A blob range always needs the whole blob,
+  // since only whole content can be checked against the digest.
+  const prefetch = ranged && (control.prefetch ?? ctx.prefetch);
   return {
     url: plan.url.toString(),
     tag: control.tag,
@@ -74,7 +83,8 @@ export function downloadRequest(ctx: P2PContext, plan: P2PPlan, headers: Incomin
     priority: control.priority,
     digest: plan.digest,
     pieceLength: control.pieceLength,
-    filteredQueryParams: control.filteredQueryParams ?? rule?.filteredQueryParams,
+    // Without a rule (X-Dragonfly-Use-P2P) the default rule's filtered parameters apply, as in Dragonfly.
+    filteredQueryParams: control.filteredQueryParams ?? rule?.filteredQueryParams ?? DEFAULT_FILTERED_QUERY_PARAMS,
     requestHeader: originHeaders(headers),
     disableBackToSource: ctx.disableBackToSource,
     outputPath: control.outputPath,
@@ -83,8 +93,8 @@ export function downloadRequest(ctx: P2PContext, plan: P2PPlan, headers: Incomin
     enableTaskIdBasedBlobDigest: control.enableTaskIdBasedBlobDigest ?? ctx.enableTaskIdBasedBlobDigest,
     alwaysP2P: rule?.schedulingPolicy === 'always',
     remoteIp: plan.remoteIp,
-    // A range request with prefetch keeps downloading the whole task after the client has its bytes.
-    detach: ranged && (control.prefetch ?? ctx.prefetch),
+    detach: prefetch,
+    rangeHeader: ranged && !prefetch && plan.digest === undefined ? headers.range : undefined,
   };
 }
 
@@ -150,13 +160,12 @@ class ResponseWriter {
       this.res.end();
       return;
     }
+    if (this.plan.digest !== undefined) return this.serveBlob(this.plan.digest, progress);
     const { pieceLength } = this.info;
     const first = Math.floor(range.start / pieceLength);
     const last = Math.floor(range.end / pieceLength);
     for (let n = first; n <= last; n++) {
-      // The last piece of a blob waits for the digest check of the whole content.
-      if (n === last && this.plan.digest !== undefined) await progress.end();
-      else await progress.piece(n);
+      await progress.piece(n);
       const span = pieceSpan(n, total, pieceLength);
       const from = Math.max(span.offset, range.start);
       const to = Math.min(span.offset + span.length - 1, range.end);
@@ -165,6 +174,42 @@ class ResponseWriter {
     }
     if (parsed.kind === 'none') await progress.end();
     this.res.end();
+  }
+
+  /**
+   * A whole blob: the pieces are streamed in order while their bytes are hashed, and the last piece is sent only
+   * when the hash of everything matches the blob's digest (so this check runs alongside the download instead of
+   * after it). On a mismatch the answer is a 502 when nothing was sent yet (one-piece blobs), else it is cut short.
+   * The request then follows the download to its end, so that the engine's own verification is not cancelled.
+   */
+  private async serveBlob(digest: string, progress: PieceProgress): Promise<void> {
+    const { contentLength: total, pieceLength } = this.info;
+    if (this.info.isFinished && (await this.ctx.storage.getTask(this.taskId))?.digest === digest) {
+      // A local hit whose content was verified against this digest when it was stored: no need to hash again.
+      this.head(200, total);
+      await this.copy(await this.ctx.storage.readRange(this.taskId, 0, total));
+      this.res.end();
+      await progress.end();
+      return;
+    }
+    const hash = createHash('sha256');
+    const last = pieceCount(total, pieceLength) - 1;
+    for (let n = 0; n < last; n++) {
+      await progress.piece(n);
+      const span = pieceSpan(n, total, pieceLength);
+      if (!this.res.headersSent) this.head(200, total);
+      await this.copy(await this.ctx.storage.readRange(this.taskId, span.offset, span.length), hash);
+    }
+    await progress.piece(last);
+    const span = pieceSpan(last, total, pieceLength);
+    const tail = await readAll(await this.ctx.storage.readRange(this.taskId, span.offset, span.length));
+    const actual = `sha256:${hash.update(tail).digest('hex')}`;
+    if (actual !== digest) {
+      throw createError(ErrorCodes.DIGEST_MISMATCH, `digest mismatch: expected ${digest}, got ${actual}; the blob is not served`, { details: { expected: digest, actual } });
+    }
+    if (!this.res.headersSent) this.head(200, total);
+    this.res.end(tail);
+    await progress.end().catch((error: unknown) => this.ctx.logger.warn({ taskId: this.taskId, err: error }, 'download failed after its blob was served'));
   }
 
   /** Content of unknown length (the origin named none): pieces in order, chunked. */
@@ -203,10 +248,11 @@ class ResponseWriter {
     this.res.writeHead(status, headers);
   }
 
-  private async copy(stream: Readable): Promise<void> {
+  private async copy(stream: Readable, hash?: Hash): Promise<void> {
     try {
-      for await (const chunk of stream) {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
         if (this.res.destroyed) throw new Error('client went away');
+        hash?.update(chunk);
         if (!this.res.write(chunk)) await drained(this.res);
       }
     } finally {
@@ -226,4 +272,11 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+/** Collects a (piece-sized) stream into one buffer. */
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

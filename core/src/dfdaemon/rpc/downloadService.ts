@@ -2,6 +2,7 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { dfdaemonV2 } from '@d7y/proto';
 
 import { createError, ErrorCodes } from '../../common/errors.js';
+import { type Tracing, traceparentOf } from '../../common/tracing/Tracing.js';
 import { assertTaskId } from '../../common/ids.js';
 import type { Logger, SourceClient, StorageEngine } from '../../plugin-api/index.js';
 import type { DfdaemonMetrics } from '../metrics.js';
@@ -13,6 +14,7 @@ import { pieceTaskEvents } from './taskEvents.js';
 /** What the local download service needs. */
 export interface DownloadServiceDeps {
   engine: TaskEngine;
+  tracing?: Tracing;
   storage: StorageEngine;
   logger: Logger;
   metrics: DfdaemonMetrics;
@@ -34,8 +36,8 @@ export function downloadServiceHandlers(deps: DownloadServiceDeps): UntypedServi
     return {};
   };
   const handlers: Partial<dfdaemonV2.DfdaemonDownloadHandlers> = {
-    DownloadTask: serverStream(logger, 'DownloadTask', async (request: dfdaemonV2.DownloadTaskRequest__Output, write, signal) => {
-      const download = toDownloadRequest(request.download, true);
+    DownloadTask: serverStream(logger, 'DownloadTask', async (request: dfdaemonV2.DownloadTaskRequest__Output, write, signal, metadata) => {
+      const download = { ...toDownloadRequest(request.download, true), traceparent: traceparentOf(metadata) };
       await pieceTaskEvents(deps, download, write, signal);
     }),
 

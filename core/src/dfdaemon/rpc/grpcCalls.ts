@@ -23,7 +23,7 @@ export function unary<Req, Res>(logger: Logger, name: string, handler: (request:
 export function serverStream<Req, Res>(
   logger: Logger,
   name: string,
-  handler: (request: Req, write: (message: Res) => Promise<void>, signal: AbortSignal) => Promise<void>,
+  handler: (request: Req, write: (message: Res) => Promise<void>, signal: AbortSignal, metadata: Metadata) => Promise<void>,
 ) {
   return (call: ServerWritableStream<Req, Res>) => {
     const controller = new AbortController();
@@ -33,7 +33,7 @@ export function serverStream<Req, Res>(
         if (call.write(message)) resolve();
         else call.once('drain', () => resolve());
       });
-    handler(call.request, write, controller.signal).then(
+    handler(call.request, write, controller.signal, call.metadata).then(
       () => call.end(),
       (error: unknown) => {
         if (controller.signal.aborted) return;

@@ -1,6 +1,7 @@
 import type { dfdaemonV2 } from '@d7y/proto';
 
 import { redactUrl } from '../../common/ids.js';
+import { Tracing } from '../../common/tracing/Tracing.js';
 import type { Logger } from '../../plugin-api/index.js';
 import { type DfdaemonMetrics, taskSizeLevel } from '../metrics.js';
 import type { TaskEngine } from '../task/TaskEngine.js';
@@ -12,13 +13,15 @@ import { toPiece } from './convert.js';
  * local (dfget) and the upload (scheduler-triggered) services.
  */
 export async function pieceTaskEvents(
-  deps: { engine: TaskEngine; logger: Logger; metrics: DfdaemonMetrics; hostId: string },
+  deps: { engine: TaskEngine; logger: Logger; metrics: DfdaemonMetrics; hostId: string; tracing?: Tracing },
   download: DownloadRequest,
   write: (message: dfdaemonV2.DownloadTaskResponse) => Promise<void>,
   signal: AbortSignal,
 ): Promise<void> {
   const { engine, metrics, logger } = deps;
-  const handle = engine.download(download, signal);
+  const span = (deps.tracing ?? Tracing.off()).startSpan('dfdaemon.DownloadTask', download.traceparent, { 'url.full': redactUrl(download.url) }, 'server');
+  const handle = engine.download({ ...download, traceparent: span.traceparent }, signal);
+  span.set({ 'd7y.task_id': handle.taskId, 'd7y.peer_id': handle.peerId, 'd7y.host_id': deps.hostId });
   const labels = { type: 'standard', tag: download.tag ?? '', app: download.application ?? '', priority: String(download.priority ?? 6) };
   const started = performance.now();
   let contentLength = 0;
@@ -39,12 +42,14 @@ export async function pieceTaskEvents(
           },
         });
       } else {
-        metrics.recordPiece(event.piece.trafficType, event.piece.length);
+        metrics.recordPiece(event.piece.trafficType, event.piece.length, event.piece.costMs);
         await write({ ...base, downloadPieceFinishedResponse: { piece: toPiece(event.piece) } });
       }
     }
     metrics.downloadTaskDuration.labels(taskSizeLevel(contentLength)).observe(performance.now() - started);
+    span.end();
   } catch (error) {
+    span.end(error);
     metrics.downloadTaskFailureTotal.inc(labels);
     logger.warn({ err: error, taskId: handle.taskId, url: redactUrl(download.url) }, 'download failed');
     throw error;

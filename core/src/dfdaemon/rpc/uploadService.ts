@@ -2,6 +2,7 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { dfdaemonV2 } from '@d7y/proto';
 
 import { createError, ErrorCodes } from '../../common/errors.js';
+import { type Tracing, traceparentOf } from '../../common/tracing/Tracing.js';
 import { assertTaskId } from '../../common/ids.js';
 import type { Logger, StorageEngine } from '../../plugin-api/index.js';
 import type { DfdaemonMetrics } from '../metrics.js';
@@ -16,6 +17,7 @@ export const MAX_INTERESTED_PIECES = 10_000;
 /** What the upload service needs. */
 export interface UploadServiceDeps {
   engine: TaskEngine;
+  tracing?: Tracing;
   storage: StorageEngine;
   logger: Logger;
   metrics: DfdaemonMetrics;
@@ -32,9 +34,9 @@ export interface UploadServiceDeps {
 export function uploadServiceHandlers(deps: UploadServiceDeps): UntypedServiceImplementation {
   const { engine, storage, logger } = deps;
   const handlers: Partial<dfdaemonV2.DfdaemonUploadHandlers> = {
-    DownloadTask: serverStream(logger, 'DownloadTask', async (request: dfdaemonV2.DownloadTaskRequest__Output, write, signal) => {
+    DownloadTask: serverStream(logger, 'DownloadTask', async (request: dfdaemonV2.DownloadTaskRequest__Output, write, signal, metadata) => {
       // Triggered by a scheduler (seed peers) or a preheat: finish even if the caller goes away.
-      const download = { ...toDownloadRequest(request.download, false), detach: true };
+      const download = { ...toDownloadRequest(request.download, false), detach: true, traceparent: traceparentOf(metadata) };
       await pieceTaskEvents(deps, download, write, signal);
     }),
 
@@ -58,6 +60,14 @@ export function uploadServiceHandlers(deps: UploadServiceDeps): UntypedServiceIm
       const task = await storage.getTask(taskId);
       if (!task) throw createError(ErrorCodes.NOT_FOUND, `task ${taskId} is not stored here`);
       return toStatLocalTask(task);
+    }),
+
+    // The scheduler's delete_task job (Dragonfly's DfdaemonUpload.DeleteTask): evicts a finished task here.
+    DeleteTask: unary(logger, 'DeleteTask', async (request: dfdaemonV2.DeleteTaskRequest__Output) => {
+      const taskId = assertTaskId(request.taskId);
+      if (engine.isActive(taskId)) throw createError(ErrorCodes.FAILED_PRECONDITION, `task ${taskId} is downloading`);
+      await storage.deleteTask(taskId);
+      return {};
     }),
 
     SyncPieces: serverStream(logger, 'SyncPieces', async (request: dfdaemonV2.SyncPiecesRequest__Output, write, signal) => {

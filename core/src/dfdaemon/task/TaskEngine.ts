@@ -2,7 +2,8 @@ import { createError, ErrorCodes } from '../../common/errors.js';
 import { deadline } from '../../common/deadline.js';
 import { digestFile, parseDigest, digestsEqual } from '../../common/digests.js';
 import { filterUrl, peerId as newPeerId, redactUrl, taskId as computeTaskId } from '../../common/ids.js';
-import { allPieces, pieceCount, pieceLength as choosePieceLength } from '../../common/pieces.js';
+import { parseRange } from '../../common/httpRange.js';
+import { allPieces, pieceCount, pieceLength as choosePieceLength, piecesForRange } from '../../common/pieces.js';
 import type { ByteRateLimiter } from '../../common/rateLimit.js';
 import type { Logger, PieceRecord, SourceClient, SourceRequest, SourceStat, StorageEngine, TaskRecord } from '../../plugin-api/index.js';
 import { Conductor } from '../p2p/Conductor.js';
@@ -71,6 +72,8 @@ interface TaskRun {
  */
 export class TaskEngine {
   private readonly runs = new Map<string, TaskRun>();
+  /** Range downloads running now, per task (not shared: each serves one request; see `followRange`). */
+  private readonly rangeRuns = new Map<string, number>();
   private readonly announcing = new Set<string>();
 
   constructor(private readonly options: TaskEngineOptions) {}
@@ -89,7 +92,7 @@ export class TaskEngine {
 
   /** True while the task is downloading here. */
   isActive(taskId: string): boolean {
-    return this.runs.has(taskId);
+    return this.runs.has(taskId) || this.rangeRuns.has(taskId);
   }
 
   /**
@@ -136,6 +139,10 @@ export class TaskEngine {
         await this.complete(taskId, request, true);
         return;
       }
+      if (request.rangeHeader !== undefined && !this.runs.has(taskId)) {
+        yield* this.followRange(taskId, peerId, request, signal);
+        return;
+      }
       run = this.runs.get(taskId) ?? this.start(taskId, request, peerId);
     }
     if (request.detach) run.detached = true;
@@ -154,6 +161,37 @@ export class TaskEngine {
       }
     }
     await this.complete(taskId, request, false);
+  }
+
+  /**
+   * A download of only the pieces a range covers, run for this request alone and cancelled when it leaves. The
+   * pieces stay stored (a later full download reuses them); the task is finished only if it became complete.
+   */
+  private async *followRange(taskId: string, peerId: string, request: DownloadRequest, signal?: AbortSignal): AsyncGenerator<TaskEvent> {
+    this.rangeRuns.set(taskId, (this.rangeRuns.get(taskId) ?? 0) + 1);
+    const limit = deadline([signal], request.timeoutMs || undefined);
+    const log = new EventLog<TaskEvent>();
+    const done = this.runDownload(taskId, peerId, request, log, limit.signal).then(
+      () => log.end(),
+      (error: unknown) => {
+        log.fail(error);
+        throw error;
+      },
+    );
+    done.catch(() => undefined);
+    try {
+      yield* log.read(limit.signal);
+      await done;
+    } catch (error) {
+      if (limit.timedOut) throw createError(ErrorCodes.TIMEOUT, `download of ${redactUrl(request.url)} timed out`);
+      throw error;
+    } finally {
+      limit.clear();
+      await done.catch(() => undefined);
+      const left = (this.rangeRuns.get(taskId) ?? 1) - 1;
+      if (left <= 0) this.rangeRuns.delete(taskId);
+      else this.rangeRuns.set(taskId, left);
+    }
   }
 
   /**
@@ -272,7 +310,8 @@ export class TaskEngine {
       onPiece,
     };
     const ranged = known && (stat.acceptRanges || pieceCount(stat.contentLength, length) <= 1);
-    const missing = known ? allPieces(stat.contentLength, length).filter((span) => !stored.has(span.number)) : [];
+    const wanted = known && ranged ? this.rangePieces(request, stat.contentLength, length) : undefined;
+    const missing = known ? (wanted ?? allPieces(stat.contentLength, length)).filter((span) => !stored.has(span.number)) : [];
     // Small content goes straight to the source, unless asked otherwise or triggered by a scheduler (which waits
     // for this seed's piece reports).
     const viaScheduler = stat.contentLength > DIRECT_DOWNLOAD_MAX_BYTES || request.alwaysP2P === true || request.needBackToSource === true;
@@ -308,11 +347,20 @@ export class TaskEngine {
         await storage.putTask({ id: taskId, url: task.url, pieceLength: length, contentLength: seen, pieceCount: pieceCount(seen, length), responseHeader: header });
       }
     }
+    if (wanted !== undefined && (await storage.listPieces(taskId)).length < task.pieceCount) return (await storage.getTask(taskId)) ?? task;
     // Finished first so the content path exists; the run stays registered until verification ends, so no other
     // request can take the content before the initiator's digest check has passed.
     const finished = await storage.finishTask(taskId);
     if (request.digest === undefined) return finished;
     return storage.finishTask(taskId, await this.verify(taskId, request.digest, undefined));
+  }
+
+  /** The pieces a range request covers (none when the range cannot be satisfied), or undefined without a range. */
+  private rangePieces(request: DownloadRequest, contentLength: number, length: number) {
+    if (request.rangeHeader === undefined) return undefined;
+    const parsed = parseRange(request.rangeHeader, contentLength);
+    if (parsed.kind !== 'range') return [];
+    return piecesForRange(parsed.range.start, parsed.range.end - parsed.range.start + 1, contentLength, length);
   }
 
   /**

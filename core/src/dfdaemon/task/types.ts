@@ -6,6 +6,8 @@ export type TrafficType = 'BACK_TO_SOURCE' | 'REMOTE_PEER' | 'LOCAL_PEER';
 /** One download as asked for by dfget, the proxy or a scheduler trigger. */
 export interface DownloadRequest {
   url: string;
+  /** W3C trace context of the download's span, sent on to the scheduler (tracing); never used for the task id. */
+  traceparent?: string;
   tag?: string;
   application?: string;
   /** Expected whole-content digest `algo:hex`; the output is refused unless it matches. */
@@ -27,6 +29,12 @@ export interface DownloadRequest {
   enableTaskIdBasedBlobDigest?: boolean;
   /** Use the scheduler and parents even for small content (proxy rule `schedulingPolicy: always`). */
   alwaysP2P?: boolean;
+  /**
+   * A `Range` header value (`bytes=a-b`, `bytes=a-`, `bytes=-n`): only the pieces it covers are downloaded, by a
+   * run of this request alone, and the task is finished only if that makes it complete. Ignored when the task is
+   * complete locally or already downloading here (the request then follows that download).
+   */
+  rangeHeader?: string;
   objectStorage?: ObjectStorageOptions;
   hdfs?: HdfsOptions;
   /** Address of the client that asked, for logs. */

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 const PREFIX = 'dragonfly_manager_';
 
@@ -38,7 +38,8 @@ export class ManagerMetrics {
   /** Always 1, labelled with the build. */
   readonly version = new Gauge({ name: `${PREFIX}version`, help: 'Version of the manager.', labelNames: ['git_version', 'platform'], registers: [this.registry] });
 
-  constructor(gitVersion: string) {
+  constructor(gitVersion: string, options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.version.labels(gitVersion, `${process.platform}-${process.arch}`).set(1);
   }
 }

@@ -23,6 +23,8 @@ export interface RestContext {
   readonly rateLimits: RateLimits;
   /** True when the server runs HTTPS (cookies get `Secure`). */
   readonly tls: boolean;
+  /** The built web console served at `/` (`@d7y/console`'s `dist/`); undefined when it is not built. */
+  readonly consoleDir?: string | undefined;
 }
 
 /** A route handler: returns the JSON body (or sends the reply itself). */

@@ -13,6 +13,7 @@ import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBa
 import type { Logger } from '../../plugin-api/Logger.js';
 import { bootstrapAuth } from '../auth/bootstrapAuth.js';
 import { buildRestApp } from './buildRestApp.js';
+import { resolveConsoleDir } from './console/consoleDir.js';
 import { parseListenAddress } from './listenAddress.js';
 import { RATE_LIMITS, type RateLimits } from './rateLimits.js';
 import { apiGroups } from './routeTable.js';
@@ -33,6 +34,8 @@ export interface RestServerDeps {
   readonly rateLimits?: Partial<RateLimits>;
   /** Environment (JWT dev flag, initial root password); default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The built console to serve at `/`; default `@d7y/console`'s `dist/` when built, `null` for none. */
+  readonly consoleDir?: string | null;
 }
 
 /** A running REST server. */
@@ -52,7 +55,10 @@ export async function createRestApp(deps: RestServerDeps): Promise<{ app: Fastif
   const groups = apiGroups();
   const auth = await bootstrapAuth({ db: deps.db, config: deps.config, logger, groups, env: deps.env });
   const sharedState = deps.sharedState ?? new InProcessSharedState();
-  const app = await buildRestApp({ db: deps.db, config: deps.config, logger, sharedState, auth, groups, rateLimits: { ...RATE_LIMITS, ...deps.rateLimits }, tls: deps.config.server.rest.tls !== undefined });
+  const app = await buildRestApp({ db: deps.db, config: deps.config, logger, sharedState, auth, groups, rateLimits: { ...RATE_LIMITS, ...deps.rateLimits },
+    tls: deps.config.server.rest.tls !== undefined,
+    consoleDir: deps.consoleDir === null ? undefined : (deps.consoleDir ?? resolveConsoleDir()),
+  });
   return {
     app,
     close: async () => {

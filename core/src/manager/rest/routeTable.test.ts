@@ -9,8 +9,8 @@ describe('route table', () => {
     expect(new Set(ROUTES.map((r) => `${r.method} ${r.url}`)).size).toBe(ROUTES.length);
   });
 
-  it('keeps the public allowlist to health, sign-in, sign-up and sign-out', () => {
-    expect(ROUTES.filter((r) => r.access.kind === 'public').map((r) => r.id).sort()).toEqual(['healthy', 'users.signin', 'users.signout', 'users.signup']);
+  it('keeps the public allowlist to health (and Harbor\'s legacy ping), sign-in, sign-up, sign-out and the console files', () => {
+    expect(ROUTES.filter((r) => r.access.kind === 'public').map((r) => r.id).sort()).toEqual(['console.asset', 'console.index', 'harbor.ping', 'healthy', 'users.signin', 'users.signout', 'users.signup']);
   });
 
   it('guards /api/v1 with session JWTs whose RBAC group is the path group, as Dragonfly derives it', () => {
@@ -24,7 +24,7 @@ describe('route table', () => {
 
   it('lets only a few user routes use the "self" and "refresh" rules, which their handlers narrow', () => {
     const special = ROUTES.filter((r) => r.access.kind === 'jwt' && SPECIAL_RBAC.includes(r.access.rbac)).map((r) => r.id).sort();
-    expect(special).toEqual(['users.refreshToken', 'users.resetPassword', 'users.update']);
+    expect(special).toEqual(['users.me', 'users.refreshToken', 'users.resetPassword', 'users.update']);
   });
 
   it('guards /oapi/v1 with personal access tokens whose scope matches the path (jobs -> job, clusters -> cluster)', () => {
@@ -39,8 +39,23 @@ describe('route table', () => {
     }
   });
 
-  it('routes nothing outside /healthy, /api/v1 and /oapi/v1', () => {
-    for (const route of ROUTES) expect(route.url === '/healthy' || /^\/(api|oapi)\/v1\//.test(route.url), route.url).toBe(true);
+  it('routes nothing outside /healthy, /api/v1 and /oapi/v1 but the console, which only reads (GET) and is public', () => {
+    for (const route of ROUTES) {
+      if (route.id.startsWith('console.')) {
+        expect([route.method, route.access.kind]).toEqual(['GET', 'public']);
+        continue;
+      }
+      expect(route.url === '/healthy' || /^\/(api|oapi)\/v1\//.test(route.url) || route.id.startsWith('harbor.'), route.url).toBe(true);
+    }
+  });
+
+  it('declares Harbor\'s legacy preheat routes: a public ping, and preheats behind a personal access token with scope job', () => {
+    const harbor = ROUTES.filter((r) => r.id.startsWith('harbor.')).map((r) => [r.method, r.url, r.access]);
+    expect(harbor).toEqual([
+      ['GET', '/_ping', { kind: 'public' }],
+      ['POST', '/preheats', { kind: 'pat', scope: 'job', group: 'jobs' }],
+      ['GET', '/preheats/:id', { kind: 'pat', scope: 'job', group: 'jobs' }],
+    ]);
   });
 
   it('lists the API groups RBAC grants, from the table', () => {

@@ -53,6 +53,7 @@ export const ROUTES = [
   { id: 'users.refreshToken', method: 'POST', url: `${V1}/users/refresh_token`, access: access.refresh() },
   { id: 'users.resetPassword', method: 'POST', url: `${V1}/users/:id/reset_password`, access: access.self() },
   { id: 'users.update', method: 'PATCH', url: `${V1}/users/:id`, access: access.self() },
+  { id: 'users.me', method: 'GET', url: `${V1}/users/me`, access: access.self() },
   { id: 'users.get', method: 'GET', url: `${V1}/users/:id`, access: access.jwt('users') },
   { id: 'users.list', method: 'GET', url: `${V1}/users`, access: access.jwt('users') },
   { id: 'users.roles', method: 'GET', url: `${V1}/users/:id/roles`, access: access.jwt('users') },
@@ -93,6 +94,16 @@ export const ROUTES = [
 
   ...openCrud('clusters', 'cluster'),
   ...openCrud('jobs', 'job'),
+
+  // Harbor v2.0–v2.11 preheat protocol (removed from Dragonfly in 2026; kept for older Harbors): handlers/harbor.ts.
+  { id: 'harbor.ping', method: 'GET', url: '/_ping', access: access.public() },
+  { id: 'harbor.createPreheat', method: 'POST', url: '/preheats', access: access.pat('job', 'jobs') },
+  { id: 'harbor.getPreheat', method: 'GET', url: '/preheats/:id', access: access.pat('job', 'jobs') },
+
+  // The web console (built `@d7y/console`) and its client-side routes. `/*` answers API paths that no route
+  // above matched with the API's JSON 404 (see handlers/console.ts), so it never opens the API.
+  { id: 'console.index', method: 'GET', url: '/', access: access.public() },
+  { id: 'console.asset', method: 'GET', url: '/*', access: access.public() },
 ] as const satisfies readonly RouteDeclaration[];
 
 /** Id of a declared route. */

@@ -1,8 +1,9 @@
 /** Binds the `manager.v2.Manager` gRPC service on the first free port of `server.grpc.port`. */
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { grpcServerOptions, loadProtos } from '@d7y/proto';
 
 import { createError, ErrorCodes } from '../../common/errors.js';
+import { HealthService } from '../../common/health/HealthService.js';
 import { serverCredentials } from '../../scheduler/tlsCredentials.js';
 import { managerHandlers, type ManagerHandlerOptions } from './handlers.js';
 import type { RpcContext } from './RpcContext.js';
@@ -12,6 +13,10 @@ export interface GrpcBindOptions extends ManagerHandlerOptions {
   readonly listenIP: string;
   readonly portRange: { readonly start: number; readonly end: number };
   readonly tls?: { readonly caCert: string; readonly cert: string; readonly key: string };
+  /** grpc.health.v1 statuses served beside the Manager service (a fresh one when omitted). */
+  readonly health?: HealthService;
+  /** More services on the same port (the jobs service). */
+  readonly extraServices?: ReadonlyArray<{ readonly definition: ServiceDefinition; readonly handlers: UntypedServiceImplementation }>;
 }
 
 /** A bound gRPC server. */
@@ -29,6 +34,9 @@ function bind(server: Server, address: string, options: GrpcBindOptions): Promis
 export async function startManagerGrpcServer(ctx: RpcContext, options: GrpcBindOptions): Promise<BoundGrpcServer> {
   const server = new Server(grpcServerOptions());
   server.addService(loadProtos().manager.v2.Manager.service, managerHandlers(ctx, options));
+  for (const extra of options.extraServices ?? []) server.addService(extra.definition, extra.handlers);
+  const health = options.health ?? new HealthService(['manager.v2.Manager']);
+  health.addTo(server);
   const host = options.listenIP.includes(':') ? `[${options.listenIP}]` : options.listenIP;
   const { start, end } = options.portRange;
   let lastError: unknown;
@@ -39,6 +47,8 @@ export async function startManagerGrpcServer(ctx: RpcContext, options: GrpcBindO
         port: bound,
         close: (graceMs = 5000) =>
           new Promise<void>((resolve) => {
+            health.setNotServing();
+            health.endWatches();
             const timer = setTimeout(() => {
               server.forceShutdown();
               resolve();

@@ -49,6 +49,13 @@ export class SchedulerMetrics {
   readonly triggerSeedPeerTotal = this.#counter('trigger_seed_peer_total', 'Seed peer downloads triggered.');
   readonly triggerSeedPeerFailureTotal = this.#counter('trigger_seed_peer_failure_total', 'Seed peer downloads that failed.');
   readonly traffic = this.#counter('traffic', 'Bytes reported downloaded, by traffic type.', ['type', 'task_type']);
+  readonly downloadPeerDuration = new Histogram({
+    name: `${PREFIX}download_peer_duration_milliseconds`,
+    help: 'Time from registration to the end of a successful peer download.',
+    labelNames: ['host_type'],
+    buckets: [100, 200, 500, 1000, 1500, 2000, 3000, 5000, 10_000, 20_000, 60_000, 120_000, 300_000],
+    registers: [this.registry],
+  });
   readonly scheduleDuration = new Histogram({
     name: `${PREFIX}schedule_duration_milliseconds`,
     help: 'Time spent scheduling candidate parents.',

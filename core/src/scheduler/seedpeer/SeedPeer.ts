@@ -1,6 +1,7 @@
-import { credentials, status as GrpcStatus, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status as GrpcStatus, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { grpcChannelOptions, loadProtos, type commonV2, type dfdaemonV2 } from '@d7y/proto';
 
+import { Tracing, TRACEPARENT } from '../../common/tracing/Tracing.js';
 import type { EgressPolicy } from '../../plugin-api/EgressPolicy.js';
 import type { Logger } from '../../plugin-api/Logger.js';
 import type { Host } from '../resource/Host.js';
@@ -30,6 +31,8 @@ export interface SeedPeerOptions {
   /** Channel credentials for seed hosts (insecure unless `seedPeer.tls` is set). */
   credentials?: ChannelCredentials;
   hooks?: SeedPeerHooks;
+  /** OpenTelemetry tracing: one client span per trigger, its context sent to the seed in `traceparent`. */
+  tracing?: Tracing;
 }
 
 /**
@@ -68,7 +71,7 @@ export class SeedPeer {
    * Asks the seed host chosen for `task` to download it back-to-source. Returns false (nothing started) when
    * there is no usable seed host; otherwise the download runs in the background.
    */
-  trigger(task: Task, download: commonV2.Download__Output): boolean {
+  trigger(task: Task, download: commonV2.Download__Output, traceparent?: string): boolean {
     if (this.#closed) return false;
     const host = this.select(task.id);
     if (!host) return false;
@@ -78,10 +81,16 @@ export class SeedPeer {
       logger.warn({ taskId: task.id }, 'too many seed downloads in flight; not triggering a seed peer');
       return false;
     }
+    const span = (this.options.tracing ?? Tracing.off()).startSpan('scheduler.TriggerSeedPeer', traceparent, { 'd7y.task_id': task.id, 'd7y.seed_host_id': host.id }, 'client');
+    const metadata = new Metadata();
+    if (span.traceparent) metadata.set(TRACEPARENT, span.traceparent);
     const call = this.#client(host).DownloadTask(
       { download: seedDownload(download) },
+      metadata,
       { deadline: Date.now() + this.options.taskDownloadTimeoutMs },
     );
+    call.on('end', () => span.end());
+    call.on('error', (error: ServiceError) => span.end(error));
     this.#inFlight.add(call);
     task.seedPeerTriggeredAt = Date.now();
     hooks?.onTriggered?.(host);

@@ -2,6 +2,7 @@ import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { schedulerV2 } from '@d7y/proto';
 
 import { createError, ErrorCodes, toServiceError } from '../../common/errors.js';
+import { Tracing, traceparentOf, type TraceSpan } from '../../common/tracing/Tracing.js';
 import { BASE_MESSAGES_PER_STREAM, MAX_RESCHEDULES_PER_STREAM, MESSAGES_PER_PIECE } from '../constants.js';
 import type { Peer } from '../resource/Peer.js';
 import { dispatchPeerEvent } from './dispatch.js';
@@ -31,12 +32,18 @@ export class AnnouncePeerSession implements PeerStream {
   #closed = false;
   #chain: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
+  readonly #span: TraceSpan;
 
   constructor(
     private readonly call: Call,
     private readonly ctx: ServiceContext,
   ) {
     this.#sourceIp = observedIp(call.getPeer());
+    this.#span = (ctx.tracing ?? Tracing.off()).startSpan('scheduler.AnnouncePeer', traceparentOf(call.metadata), {}, 'server');
+  }
+
+  get traceparent(): string | undefined {
+    return this.#span.traceparent;
   }
 
   get signal(): AbortSignal {
@@ -91,6 +98,7 @@ export class AnnouncePeerSession implements PeerStream {
     if (!this.#ids) {
       if (message.request !== 'registerPeerRequest') invalid('the first message of AnnouncePeer must be register_peer_request');
       this.#ids = ids;
+      this.#span.set({ 'd7y.host_id': ids.hostId, 'd7y.task_id': ids.taskId, 'd7y.peer_id': ids.peerId });
       this.#clearTimer();
       await handleRegisterPeer(this.ctx, this, ids, message.registerPeerRequest, this.#sourceIp, (peer) => {
         this.#peer = peer;
@@ -133,6 +141,7 @@ export class AnnouncePeerSession implements PeerStream {
 
   #fail(error: unknown): void {
     if (this.#closed) return;
+    this.#span.end(error);
     this.#cleanup();
     this.ctx.metrics.announcePeerFailureTotal.inc();
     this.ctx.logger.debug({ err: error, ...this.#ids }, 'AnnouncePeer stream failed');
@@ -142,6 +151,7 @@ export class AnnouncePeerSession implements PeerStream {
   #cleanup(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#span.end();
     this.#clearTimer();
     this.#controller.abort();
     this.ctx.activeStreams--;

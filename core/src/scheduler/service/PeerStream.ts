@@ -13,4 +13,6 @@ export interface PeerStream {
   readonly signal: AbortSignal;
   /** Sends one response (dropped once the stream is closed). */
   send(response: schedulerV2.AnnouncePeerResponse): void;
+  /** W3C trace context of this stream's span, handed on to seed peers it triggers (tracing). */
+  readonly traceparent?: string;
 }

@@ -5,6 +5,7 @@ import type { Resource } from '../resource/Resource.js';
 import type { Scheduling } from '../scheduling/Scheduling.js';
 import type { Sleep } from '../scheduling/delay.js';
 import type { SeedPeer } from '../seedpeer/SeedPeer.js';
+import type { Tracing } from '../../common/tracing/Tracing.js';
 
 /** Settings the service reads (from `scheduler.*`, `scheduler.gc.*` and d7y's own choices). */
 export interface ServiceSettings {
@@ -39,4 +40,6 @@ export interface ServiceContext {
   readonly records?: DownloadRecorder;
   /** Open AnnouncePeer streams. */
   activeStreams: number;
+  /** OpenTelemetry tracing (`tracing.*`); absent or off: no spans. */
+  readonly tracing?: Tracing;
 }

@@ -59,6 +59,7 @@ export function handleDownloadPeerFinished(ctx: ServiceContext, peer: Peer, back
   task.updatedAt = Date.now();
   if (task.fsm.can('DownloadSucceeded')) task.fsm.event('DownloadSucceeded');
   ctx.metrics.downloadPeerFinishedTotal.inc({ host_type: peer.host.type });
+  ctx.metrics.downloadPeerDuration.observe({ host_type: peer.host.type }, Date.now() - peer.createdAt);
   ctx.logger.info({ peerId: peer.id, taskId: task.id, backToSource, pieces: peer.finishedPieces.size }, 'peer finished');
   return 'close';
 }

@@ -53,7 +53,7 @@ export async function handleRegisterPeer(
       stream.send({ metadataOnlyResponse: {} });
       return;
     }
-    decideBackToSource(ctx, peer, download);
+    decideBackToSource(ctx, peer, download, stream.traceparent);
     if (!task.fsm.is('Running')) task.fsm.event('Download');
     ctx.metrics.registerPeerTotal.inc(labels);
     if (task.sizeScope() === 'EMPTY') {
@@ -117,7 +117,7 @@ function createPeer(ctx: ServiceContext, ids: StreamIds, download: ParsedDownloa
  * LEVEL1 is refused, LEVEL2 fails with NOT_FOUND, LEVEL3 goes back-to-source, and LEVEL0/4/5/6 trigger a
  * seed peer unless none is usable or one failed this task in the last 30 minutes (then back-to-source).
  */
-function decideBackToSource(ctx: ServiceContext, peer: Peer, download: ParsedDownload): void {
+function decideBackToSource(ctx: ServiceContext, peer: Peer, download: ParsedDownload, traceparent?: string): void {
   const task = peer.task;
   if (download.needBackToSource || peer.host.isSeed) {
     peer.needBackToSource = true;
@@ -135,7 +135,7 @@ function decideBackToSource(ctx: ServiceContext, peer: Peer, download: ParsedDow
       peer.needBackToSource = true;
       return;
     default:
-      if (ctx.seedPeer && !task.isSeedPeerFailed() && ctx.seedPeer.trigger(task, download.raw)) {
+      if (ctx.seedPeer && !task.isSeedPeerFailed() && ctx.seedPeer.trigger(task, download.raw, traceparent)) {
         ctx.metrics.triggerSeedPeerTotal.inc();
         return;
       }

@@ -3,8 +3,10 @@ import type { RouteHandler } from '../RestContext.js';
 import type { RouteId } from '../routeTable.js';
 import { auditHandlers } from './audits.js';
 import { clusterHandlers } from './clusters.js';
+import { consoleHandlers } from './console.js';
 import { controlPlaneHandlers } from './controlPlane.js';
 import { healthHandlers } from './health.js';
+import { harborHandlers } from './harbor.js';
 import { jobHandlers } from './jobs.js';
 import { personalAccessTokenHandlers } from './personalAccessTokens.js';
 import { roleHandlers } from './roles.js';
@@ -22,4 +24,6 @@ export const HANDLERS = {
   ...clusterHandlers,
   ...controlPlaneHandlers,
   ...jobHandlers,
+  ...harborHandlers,
+  ...consoleHandlers,
 } satisfies Record<RouteId, RouteHandler>;

@@ -31,6 +31,16 @@ const roleParams = idParam.extend({ role: text(64) });
 
 const getUser: RouteHandler = async (ctx, request) => serializeUser(ctx, validate(idParam, request.params, 'params').id);
 
+/**
+ * `GET /api/v1/users/me` (d7y addition): the signed-in user with their roles and permissions. The console
+ * needs it because its session cookie is HttpOnly, so scripts cannot read the user id from the token.
+ */
+const me: RouteHandler = async (ctx, request) => {
+  const principal = principalOf(request);
+  if (principal.type !== 'USER') throw createError(ErrorCodes.PERMISSION_DENIED, 'only a signed-in user has a profile');
+  return { ...(await serializeUser(ctx, principal.userId)), roles: principal.roles, permissions: principal.permissions };
+};
+
 const listUsers: RouteHandler = async (ctx, request, reply) => {
   const { page, per_page: perPage, ...filter } = validate(listQuery, request.query, 'query');
   const { limit, offset } = limitOffset(page, perPage);
@@ -93,6 +103,7 @@ const removeRole: RouteHandler = async (ctx, request) => {
 
 /** Handlers of the user routes. */
 export const userHandlers = {
+  'users.me': me,
   'users.get': getUser,
   'users.list': listUsers,
   'users.update': updateUser,

@@ -1,0 +1,37 @@
+/**
+ * Jobs (preheat, get_task, delete_task): validation, the job service, the scheduler-facing gRPC service and the
+ * image resolver. See `JobService.ts` for the flow and `../../common/jobs/protocol.ts` for the queue messages.
+ * @packageDocumentation
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+import { createEgressPolicy } from '../../common/egress/EgressPolicyImpl.js';
+import type { ManagerConfig } from '../../config/roles.js';
+import type { DatabaseDriver } from '../../plugin-api/database/DatabaseDriver.js';
+import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBackend.js';
+import type { EgressPolicy } from '../../plugin-api/EgressPolicy.js';
+import type { Logger } from '../../plugin-api/Logger.js';
+import { JobService } from './JobService.js';
+
+export { JobService, DEFAULT_JOB_RATE_LIMIT, type JobServiceDeps } from './JobService.js';
+export { jobsRpcHandlers } from './jobsRpc.js';
+export { parseCreateJob, publicArgs, hostPlatform } from './jobArgs.js';
+export { JobRepository, JOB_STATES, JOB_TYPES, type JobRecord, type JobState } from './JobRepository.js';
+
+/** A scheduler silent longer than this gets no jobs (as the manager's default stale limit). */
+const STALE_AFTER_MS = 2 * 60_000;
+
+/** Builds the job service from the manager's config (`egress`, `job.preheat`). */
+export function createJobService(deps: { db: DatabaseDriver; sharedState: SharedStateBackend; config: ManagerConfig; logger: Logger; egress?: EgressPolicy; staleAfterMs?: number }): JobService {
+  const { preheat } = deps.config.job;
+  const caCert = preheat.tls.caCert;
+  const ca = caCert === undefined ? undefined : caCert.includes('-----BEGIN') ? caCert : existsSync(caCert) ? readFileSync(caCert, 'utf8') : undefined;
+  return new JobService({
+    db: deps.db,
+    sharedState: deps.sharedState,
+    egress: deps.egress ?? createEgressPolicy(deps.config.egress),
+    logger: deps.logger.child({ component: 'jobs' }),
+    registry: { timeoutMs: preheat.registryTimeout, insecureSkipVerify: preheat.tls.insecureSkipVerify, ...(ca ? { ca } : {}) },
+    staleAfterMs: deps.staleAfterMs ?? STALE_AFTER_MS,
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * The calls a job makes on a host's `DfdaemonUpload` service: a download that must run to its end (preheat)
+ * and an eviction (delete_task). One client per address, closed with the worker.
+ */
+import { credentials as grpcCredentials, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { grpcChannelOptions, loadProtos, type commonV2, type dfdaemonV2 } from '@d7y/proto';
+
+import { createError, ErrorCodes } from '../../common/errors.js';
+
+/** Where to reach a host. */
+export interface HostAddress {
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** Clients of hosts' upload services. */
+export class HostCalls {
+  readonly #clients = new Map<string, dfdaemonV2.DfdaemonUploadClient>();
+
+  constructor(private readonly credentials: ChannelCredentials = grpcCredentials.createInsecure()) {}
+
+  /** Asks the host to download `download` and resolves when its stream ends; rejects on error or after `timeoutMs`. */
+  download(host: HostAddress, download: commonV2.Download, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const call = this.#client(host).DownloadTask({ download }, { deadline: Date.now() + timeoutMs });
+      let answered = false;
+      call.on('data', () => {
+        answered = true;
+      });
+      call.on('error', (error: ServiceError) => reject(createError(ErrorCodes.SOURCE_ERROR, error.details || error.message)));
+      call.on('end', () => (answered ? resolve() : reject(createError(ErrorCodes.INTERNAL, 'the host closed the download without a response'))));
+    });
+  }
+
+  /** Asks the host to evict `taskId`. */
+  deleteTask(host: HostAddress, taskId: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#client(host).DeleteTask({ taskId }, { deadline: Date.now() + timeoutMs }, (error) =>
+        error ? reject(createError(ErrorCodes.SOURCE_ERROR, error.details || error.message)) : resolve(),
+      );
+    });
+  }
+
+  /** Closes every client. */
+  close(): void {
+    for (const client of this.#clients.values()) client.close();
+    this.#clients.clear();
+  }
+
+  #client(host: HostAddress): dfdaemonV2.DfdaemonUploadClient {
+    const address = host.ip.includes(':') ? `[${host.ip}]:${host.port}` : `${host.ip}:${host.port}`;
+    let client = this.#clients.get(address);
+    if (!client) {
+      const Client = loadProtos().dfdaemon.v2.DfdaemonUpload;
+      client = new Client(address, this.credentials, grpcChannelOptions());
+      this.#clients.set(address, client);
+    }
+    return client;
+  }
+}
