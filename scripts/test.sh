@@ -32,21 +32,57 @@ for name in redis postgres mariadb; do
   fi
 done
 
+# Tools that suites start themselves (the Docker distribution registry, skopeo, containerd; Chromium) are
+# installed here, once and with a time limit, rather than from inside a test where a stuck install would block.
+for name in registry chromium; do
+  echo "== installing $name tools when missing"
+  timeout -k 30 900 bash "scripts/services/$name.sh" install >/dev/null \
+    || echo "!!! $name tools could not be installed; the suites that need them will FAIL"
+done
+
 # Unit and integration suites run in parallel; end-to-end suites (many real processes, fault timing) run one
-# file at a time so that 2 cores do not turn their timing into noise.
+# file per vitest process so that 2 cores do not turn their timing into noise, and so that one file that hangs
+# is killed after its own time limit and reported as failed instead of stalling the whole run.
+UNIT_TIMEOUT="${D7Y_UNIT_TIMEOUT_SECONDS:-1500}"
+E2E_FILE_TIMEOUT="${D7Y_E2E_FILE_TIMEOUT_SECONDS:-420}"
+E2E_BUDGET="${D7Y_E2E_BUDGET_SECONDS:-2700}"
 rc=0
-unit=test/.tmp/vitest-unit.json
-e2e=test/.tmp/vitest-e2e.json
-rm -f "$unit" "$e2e"
+reports=test/.tmp/reports
+rm -rf "$reports" && mkdir -p "$reports"
+failures="$reports/not-finished.txt"
+: >"$failures"
 if [ "$#" -gt 0 ]; then
   echo "== vitest $*"
-  npx vitest run --reporter=default --reporter=json --outputFile.json="$unit" "$@" || rc=1
+  timeout -k 30 "$UNIT_TIMEOUT" npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/args.json" "$@" || rc=1
 else
-  echo "== vitest: unit and integration suites"
-  npx vitest run --reporter=default --reporter=json --outputFile.json="$unit" --exclude 'test/e2e/**' || rc=1
-  echo "== vitest: end-to-end suites (one file at a time)"
-  npx vitest run --reporter=default --reporter=json --outputFile.json="$e2e" --no-file-parallelism test/e2e || rc=1
+  echo "== vitest: unit and integration suites (limit ${UNIT_TIMEOUT}s)"
+  timeout -k 30 "$UNIT_TIMEOUT" npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/unit.json" \
+    --exclude 'test/e2e/**'
+  code=$?
+  if [ "$code" -ne 0 ]; then rc=1; fi
+  if [ "$code" -eq 124 ] || [ "$code" -eq 137 ]; then
+    echo "!!! unit and integration suites TIMED OUT after ${UNIT_TIMEOUT}s" | tee -a "$failures"
+  fi
+  echo "== vitest: end-to-end suites (one file at a time, ${E2E_FILE_TIMEOUT}s each, ${E2E_BUDGET}s in all)"
+  e2e_start=$SECONDS
+  for file in test/e2e/*.test.ts; do
+    name=$(basename "$file" .test.ts)
+    if [ $((SECONDS - e2e_start)) -ge "$E2E_BUDGET" ]; then
+      echo "!!! $file NOT RUN: the end-to-end budget of ${E2E_BUDGET}s is spent" | tee -a "$failures"
+      rc=1
+      continue
+    fi
+    echo "-- $file"
+    timeout -k 30 "$E2E_FILE_TIMEOUT" npx vitest run --reporter=default --reporter=json \
+      --outputFile.json="$reports/e2e-$name.json" "$file"
+    code=$?
+    if [ "$code" -ne 0 ]; then rc=1; fi
+    if [ "$code" -eq 124 ] || [ "$code" -eq 137 ]; then
+      echo "!!! $file TIMED OUT after ${E2E_FILE_TIMEOUT}s and was killed" | tee -a "$failures"
+      rm -f "$reports/e2e-$name.json"
+    fi
+  done
 fi
 
-node scripts/summarize-tests.mjs "$unit" "$e2e" || rc=1
+node scripts/summarize-tests.mjs "$failures" "$reports"/*.json || rc=1
 exit $rc

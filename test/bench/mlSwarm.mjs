@@ -1,11 +1,13 @@
 // The ml evaluator benchmark (issue 9): a swarm where some peers upload at a fraction of the others' rate.
-// Phase A runs the default evaluator with download records on: two record runs, then the measured runs.
-// The records are exported (d7y records export) and a model is trained (d7y train). Phase B runs the same
-// workload with `algorithm: ml`: two warm-up runs (so that both schedulers have observed the hosts equally
-// often), then the measured runs. Rows: M1 T_last ml / default (same run), M2/M3 inference per decision
-// p50/p99 in the scheduler, M4 the trainer's validation report.
+// Phase A runs the default evaluator with download records on: D7Y_BENCH_ML_PREPARE record runs, then the
+// measured runs. The records are exported (GET /records, as d7y records export does) and a model is trained
+// (d7y train). Phase B runs the same workload with `algorithm: ml`: as many warm-up runs (so that both
+// schedulers have observed the hosts equally often), then the measured runs. Rows: M1 T_last ml / default
+// (same run), M2/M3 inference per decision p50/p99 in the scheduler, M4 the trainer's validation report,
+// M5 how much the rate-limited peers uploaded under each evaluator.
 // Options: D7Y_BENCH_ML_N (peers, 6), D7Y_BENCH_ML_SLOW (rate-limited peers, 2), D7Y_BENCH_ML_SLOW_FRACTION (0.2),
-// D7Y_BENCH_ML_F_MIB (64), D7Y_BENCH_ML_REPEAT (measured runs per phase, 2), D7Y_BENCH_U_MBIT, D7Y_BENCH_B0_MBIT.
+// D7Y_BENCH_ML_F_MIB (64), D7Y_BENCH_ML_PREPARE (2), D7Y_BENCH_ML_REPEAT (measured runs per phase, 2),
+// D7Y_BENCH_U_MBIT, D7Y_BENCH_B0_MBIT.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -20,6 +22,8 @@ const env = (name, fallback) => (process.env[name] === undefined || process.env[
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Dragonfly's candidate_parent_limit: with this many candidates or fewer, every evaluator gives them all. */
+const CANDIDATE_PARENT_LIMIT = 3;
 
 /** Options from the environment. */
 export function mlOptions() {
@@ -35,6 +39,7 @@ export function mlOptions() {
     peerRates: Array.from({ length: n }, (_, i) => (i < slow ? uMbit * fraction : uMbit)),
     sizeMiB: Number(env('D7Y_BENCH_ML_F_MIB', 64)),
     repeat: Number(env('D7Y_BENCH_ML_REPEAT', 2)),
+    prepare: Number(env('D7Y_BENCH_ML_PREPARE', 2)),
     retryInterval: env('D7Y_BENCH_RETRY_INTERVAL', '100ms'),
   };
 }
@@ -71,11 +76,18 @@ function inferenceStatsFromLog(path) {
 async function phase(label, net, origin, work, opts, digest, schedulerConfig, runs) {
   const cluster = await startCluster(net, work, { retryInterval: opts.retryInterval, schedulerConfig });
   const measured = [];
+  /** Per measured run: share of all uploaded bytes that came from the rate-limited peers. */
+  const slowShares = [];
   let records;
   try {
     for (const [i, run] of runs.entries()) {
       const result = await d7yRun(net, cluster, origin, work, opts.sizeMiB, digest, { run: `${label}-${run}` });
-      if (run.startsWith('measure')) measured.push(result.tLast);
+      if (run.startsWith('measure')) {
+        measured.push(result.tLast);
+        const uploads = result.perPeer.map((p) => p.uploaded);
+        const total = uploads.reduce((a, b) => a + b, 0) + result.seedUpload;
+        slowShares.push(total > 0 ? uploads.slice(0, opts.slow).reduce((a, b) => a + b, 0) / total : NaN);
+      }
       console.log(`  ${label} ${run}: T_last ${fmt(result.tLast)} s (T_first ${fmt(result.tFirst)} s)`);
       if (i < runs.length - 1) await sleep(500);
     }
@@ -83,7 +95,7 @@ async function phase(label, net, origin, work, opts, digest, schedulerConfig, ru
   } finally {
     await cluster.stop();
   }
-  return { measured, records, log: cluster.sched.log };
+  return { measured, slowShares, records, log: cluster.sched.log };
 }
 
 /** Replays recorded decisions through the trained model in this process: ms per decision, p50/p99. */
@@ -104,7 +116,7 @@ async function offlineInference(modelPath, recordsText) {
   times.sort((a, b) => a - b);
   const q = (p) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)];
   const candidates = decisions.map((d) => d.candidates.length);
-  return { decisions: decisions.length, samples: times.length, p50: q(0.5), p99: q(0.99), meanCandidates: candidates.length ? mean(candidates) : NaN, maxCandidates: Math.max(0, ...candidates) };
+  return { overLimit: candidates.filter((c) => c > CANDIDATE_PARENT_LIMIT).length, decisions: decisions.length, samples: times.length, p50: q(0.5), p99: q(0.99), meanCandidates: candidates.length ? mean(candidates) : NaN, maxCandidates: Math.max(0, ...candidates) };
 }
 
 export async function mlBenchmarks(opts = mlOptions()) {
@@ -124,7 +136,7 @@ export async function mlBenchmarks(opts = mlOptions()) {
   let origin;
   try {
     origin = await startOrigin(net, files);
-    const runs = ['prepare-1', 'prepare-2', ...Array.from({ length: opts.repeat }, (_, i) => `measure-${i + 1}`)];
+    const runs = [...Array.from({ length: opts.prepare }, (_, i) => `prepare-${i + 1}`), ...Array.from({ length: opts.repeat }, (_, i) => `measure-${i + 1}`)];
     const records = { enable: true, pieceCapacity: 100_000, decisionCapacity: 5000 };
     const base = await phase('default', net, origin, work, opts, digest, { scheduler: { algorithm: 'default', records } }, runs);
     const recordsPath = join(work, 'records.ndjson');
@@ -145,6 +157,15 @@ export async function mlBenchmarks(opts = mlOptions()) {
     });
     const live = inferenceStatsFromLog(ml.log);
     const offline = await offlineInference(modelPath, base.records);
+    rows.push({
+      id: 'M5',
+      metric: `share of uploaded bytes served by the ${opts.slow} rate-limited peers, ml vs default (measured runs)`,
+      value: mean(ml.slowShares) * 100,
+      unit: '% (ml)',
+      target: '-',
+      detail: `default ${fmt(mean(base.slowShares) * 100, 1)}%; per run ml ${ml.slowShares.map((x) => fmt(x * 100, 1)).join(', ')}%, default ${base.slowShares.map((x) => fmt(x * 100, 1)).join(', ')}%; ` +
+        `recorded decisions with more candidates than candidate_parent_limit ${CANDIDATE_PARENT_LIMIT} (the only ones where the ranking changes the parents given): ${offline.overLimit} of ${offline.decisions}`,
+    });
     const detail = `offline replay of ${offline.decisions} recorded decisions x5 (mean ${fmt(offline.meanCandidates, 1)}, max ${offline.maxCandidates} candidates): p50 ${fmt(offline.p50, 3)} ms, p99 ${fmt(offline.p99, 3)} ms; budget: retryInterval ${opts.retryInterval}`;
     rows.push({ id: 'M2', metric: 'ml inference per scheduling decision, p50 (in the scheduler)', value: live?.p50Ms ?? NaN, unit: 'ms', target: '<< 100', detail: `${live?.decisions ?? 0} decisions, ${live?.rows ?? 0} candidates scored; ${detail}` });
     rows.push({ id: 'M3', metric: 'ml inference per scheduling decision, p99 (in the scheduler)', value: live?.p99Ms ?? NaN, unit: 'ms', target: '<< 100', detail });

@@ -395,6 +395,8 @@ export async function d7yRun(net, cluster, origin, work, size, digest, { run } =
       origin: cpuDelta(roles.origin) / GB,
     },
     rss: { peerMax: Math.max(...roles.peers.map((pid) => peaks.get(pid))), seed: peaks.get(roles.seed), scheduler: peaks.get(roles.scheduler), origin: peaks.get(roles.origin) },
+    perPeer,
+    seedUpload,
     split: {
       remoteShare: peerBytes ? remoteBytes / peerBytes : NaN,
       summary: `per peer remote/source MiB: ${perPeer.map((p) => `${fmt(mib(p.remote), 0)}/${fmt(mib(p.source), 0)}`).join(' ')}; seed uploaded ${fmt(mib(seedUpload), 0)} MiB (dragonfly_client_download_traffic / _upload_traffic)`,

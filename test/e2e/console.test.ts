@@ -34,7 +34,7 @@ describe('web console (Chromium)', () => {
     registry = await TestRegistry.start();
     processes.push(registry);
     image = buildImage('latest');
-    registry.push(image, 'console/hello');
+    await registry.push(image, 'console/hello');
     root = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     page = await root.newPage();
     errors = watchErrors(page);
@@ -73,14 +73,14 @@ describe('web console (Chromium)', () => {
   it('creates a cluster with scopes and scheduler/client config, then edits it', async () => {
     await page.getByRole('link', { name: 'Clusters', exact: true }).click();
     await page.getByTestId('create-cluster').click();
-    await page.getByLabel('Name').fill(CLUSTER);
+    await page.getByLabel('Name', { exact: true }).fill(CLUSTER);
     await page.getByLabel('Description').fill('created by the console test');
-    await page.getByLabel('IDC').fill('idc-console');
-    await page.getByLabel('Location').fill('cn|hz');
+    await page.getByLabel('IDC', { exact: true }).fill('idc-console');
+    await page.getByLabel('Location', { exact: true }).fill('cn|hz');
     await page.getByLabel('CIDRs').fill('10.10.0.0/16\n192.168.7.0/24');
     await page.getByLabel('Hostnames').fill('^console-.*$');
     await page.getByLabel('Candidate parent limit').fill('5');
-    await page.getByLabel('Peer load limit').fill('300');
+    await page.getByLabel('Peer load limit', { exact: true }).fill('300');
     await page.getByLabel('CIDRs').fill('not-a-cidr');
     await page.getByRole('button', { name: 'Create cluster' }).click();
     await page.getByText('not a CIDR: not-a-cidr').waitFor();

@@ -69,19 +69,19 @@ describe('preheat jobs with real processes and registries', () => {
     image = buildImage('1.0');
     registry = await TestRegistry.start();
     processes.push(registry);
-    registry.push(image, 'library/test');
+    await registry.push(image, 'library/test');
     const layout = buildMultiPlatformLayout('1', ['linux/amd64', 'linux/arm64']);
     multi = layout.images;
-    skopeoPush(layout.dir, '1', registry.host, 'library/multi');
+    await skopeoPush(layout.dir, '1', registry.host, 'library/multi');
 
     basicRegistry = await AuthRegistry.basic('alice', 'alice-secret-pw');
     processes.push(basicRegistry);
-    skopeoPush(image.dir, '1.0', basicRegistry.host, 'library/basic', 'alice:alice-secret-pw');
+    await skopeoPush(image.dir, '1.0', basicRegistry.host, 'library/basic', 'alice:alice-secret-pw');
     tokenServer = await new TokenServer('bob', 'bob-secret-pw').start();
     processes.push(tokenServer);
     tokenRegistry = await AuthRegistry.token(tokenServer);
     processes.push(tokenRegistry);
-    skopeoPush(image.dir, '1.0', tokenRegistry.host, 'library/token', 'bob:bob-secret-pw');
+    await skopeoPush(image.dir, '1.0', tokenRegistry.host, 'library/token', 'bob:bob-secret-pw');
 
     // 127.0.0.2 is denied by the manager's egress policy: nothing may ever reach the canary.
     canary = await new HttpStub((_req, res) => res.writeHead(200).end('{}'), '127.0.0.2').start();
@@ -170,8 +170,11 @@ describe('preheat jobs with real processes and registries', () => {
     const amd = multi.find((m) => m.platform === 'linux/amd64')!;
     const urls = successes(job.json).map((t) => t.url);
     expect(urls.sort()).toEqual([arm.config, arm.layer].map((d) => `http://${registry.host}/v2/library/multi/blobs/${d}`).sort());
-    expect(registry.requests(amd.layer)).toHaveLength(0);
-    expect(registry.requests(amd.manifest)).toHaveLength(0);
+    // skopeo's push left HEAD/PUT lines for every platform; a preheat only ever reads with GET.
+    const gets = (digest: string) => registry.requests(digest).filter((line) => line.includes('"GET '));
+    expect(gets(arm.layer).length).toBeGreaterThan(0);
+    expect(gets(amd.layer)).toHaveLength(0);
+    expect(gets(amd.manifest)).toHaveLength(0);
   }, 120_000);
 
   it('follows the token flow of a token-auth registry with username and password', async () => {

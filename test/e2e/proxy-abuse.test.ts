@@ -59,7 +59,7 @@ describe('proxy abuse (security-testplan section F) leaves the proxy healthy', (
   beforeAll(async () => {
     registry = await TestRegistry.start();
     image = buildImage('1.0', 0);
-    registry.push(image, 'test/hello');
+    await registry.push(image, 'test/hello');
     await origin.start();
     origin.route('/echo', { kind: 'status', status: 200, body: 'origin' });
     canary = createServer((_req, res) => res.end('canary'));

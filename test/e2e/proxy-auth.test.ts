@@ -20,7 +20,7 @@ describe('a registry that requires credentials, behind the proxy', () => {
   beforeAll(async () => {
     registry = await TestRegistry.start({ htpasswd: { username: 'alice', password: 's3cret' } });
     image = buildImage('1.0', 5);
-    registry.push(image, 'private/app', 'alice:s3cret');
+    await registry.push(image, 'private/app', 'alice:s3cret');
     daemon = await DaemonProcess.create('proxy-auth', { proxy: { registryMirror: { addr: registry.url } } });
     await daemon.start();
   });

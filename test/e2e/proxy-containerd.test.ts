@@ -42,7 +42,7 @@ describe.skipIf(!isRoot)('containerd pulls through the dfdaemon proxy; a second 
     registry = await TestRegistry.start();
     started.push(registry);
     image = buildImage('1.0', 5);
-    registry.push(image, 'test/hello');
+    await registry.push(image, 'test/hello');
     const scheduler = await SchedulerProcess.create('proxy-sched');
     started.push(scheduler);
     await scheduler.start();
@@ -97,7 +97,7 @@ describe.skipIf(!isRoot)('containerd pulls through the dfdaemon proxy; a second 
 
   it('ranges on node B come from P2P after node A fetched the blob: right bytes, the registry sends the blob once', async () => {
     const ranged = buildImage('ranged', 9);
-    registry.push(ranged, 'test/ranged');
+    await registry.push(ranged, 'test/ranged');
     const layer = readFileSync(join(ranged.dir, 'blobs/sha256', ranged.layer.slice(7)));
     const path = `/v2/test/ranged/blobs/${ranged.layer}`;
     const mirror = ['X-Dragonfly-Registry', registry.url];

@@ -29,7 +29,7 @@ describe('registry mirror on one dfdaemon (no scheduler): the real Docker distri
   beforeAll(async () => {
     registry = await TestRegistry.start();
     image = buildImage('1.0', 5);
-    registry.push(image, 'test/hello');
+    await registry.push(image, 'test/hello');
     layer = readFileSync(join(image.dir, 'blobs/sha256', image.layer.slice(7)));
     daemon = await DaemonProcess.create('proxy-mirror', { proxy: { registryMirror: { addr: registry.url } } });
     await daemon.start();
@@ -117,7 +117,7 @@ describe('registry mirror on one dfdaemon (no scheduler): the real Docker distri
 
   it('rejects a blob whose bytes do not match its digest, never serves it, and keeps nothing', async () => {
     const bad = buildImage('bad', 0);
-    registry.push(bad, 'test/bad');
+    await registry.push(bad, 'test/bad');
     // Corrupt the config blob (one piece) and the layer (one piece) in the registry's own storage.
     for (const digest of [bad.config, bad.layer]) {
       const file = registry.blobFile(digest);
@@ -135,7 +135,7 @@ describe('registry mirror on one dfdaemon (no scheduler): the real Docker distri
     }
     // A big corrupted layer: the client gets a cut-short body, never the whole thing.
     const big = buildImage('big-bad', 6);
-    registry.push(big, 'test/bigbad');
+    await registry.push(big, 'test/bigbad');
     const file = registry.blobFile(big.layer);
     const bytes = readFileSync(file);
     bytes[100] ^= 0xff;
@@ -168,7 +168,7 @@ describe('registry mirror on one dfdaemon (no scheduler): the real Docker distri
   });
 
   it('keys blob tasks by digest on request, so one layer from two repositories is one task', async () => {
-    registry.push(image, 'other/copy');
+    await registry.push(image, 'other/copy');
     const byDigest = ['X-Dragonfly-Enable-Task-ID-Based-Blob-Digest', 'true'];
     const first = await send(proxy, `/v2/test/hello/blobs/${image.layer}`, { headers: [...mirror(), ...byDigest] });
     expect(first.headers['x-dragonfly-task-id']).toBe(image.layer.slice(7));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { freePort } from './ports.js';
-import { ensureOciTools } from './registry.js';
+import { ensureOciTools, skopeo } from './registry.js';
 import { tempDir } from './processes.js';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -211,12 +211,8 @@ export function buildMultiPlatformLayout(tag: string, platforms: readonly string
 }
 
 /** `skopeo copy --all oci:<dir>:<tag> docker://<host>/<name>:<tag>`, with credentials when given. */
-export function skopeoPush(dir: string, tag: string, host: string, name: string, creds?: string): void {
-  execFileSync(
-    'skopeo',
-    ['copy', '--all', '--insecure-policy', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []), `oci:${dir}:${tag}`, `docker://${host}/${name}:${tag}`],
-    { stdio: 'pipe' },
-  );
+export function skopeoPush(dir: string, tag: string, host: string, name: string, creds?: string): Promise<void> {
+  return skopeo(['copy', '--all', '--insecure-policy', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []), `oci:${dir}:${tag}`, `docker://${host}/${name}:${tag}`]);
 }
 
 /** The manager's REST API with a personal access token. */
@@ -225,7 +221,11 @@ export function patClient(restPort: number, token: string) {
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      // Set one by one, so a caller's header replaces the default of the same name in any letter case.
+      headers: Object.entries(headers).reduce(
+        (all, [name, value]) => (all.set(name, value), all),
+        new Headers({ authorization: `Bearer ${token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }),
+      ),
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const text = await response.text();

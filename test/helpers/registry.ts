@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -18,7 +18,7 @@ export function ensureOciTools(): void {
   if (toolsChecked) return;
   const missing = OCI_TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
   if (missing.length > 0) {
-    const install = spawnSync('bash', [join(REPO, 'scripts/services/registry.sh'), 'install'], { encoding: 'utf8' });
+    const install = spawnSync('bash', [join(REPO, 'scripts/services/registry.sh'), 'install'], { encoding: 'utf8', timeout: 600_000 });
     if (install.status !== 0) throw new Error(`OCI tools missing (${missing.join(', ')}) and could not be installed:\n${install.stderr}`);
   }
   toolsChecked = true;
@@ -104,11 +104,9 @@ export class TestRegistry {
   }
 
   /** Pushes an OCI layout to `<name>:<tag>` with skopeo (`creds` as user:password for an htpasswd registry). */
-  push(image: BuiltImage, name: string, creds?: string): void {
+  async push(image: BuiltImage, name: string, creds?: string): Promise<void> {
     const auth = creds ? ['--dest-creds', creds] : [];
-    execFileSync('skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', ...auth, `oci:${image.dir}:${image.tag}`, `docker://${this.host}/${name}:${image.tag}`], {
-      stdio: 'pipe',
-    });
+    await skopeo(['copy', '--insecure-policy', '--dest-tls-verify=false', ...auth, `oci:${image.dir}:${image.tag}`, `docker://${this.host}/${name}:${image.tag}`]);
   }
 
   /** Access-log lines of GETs of a blob that the registry answered with 2xx. */
@@ -157,4 +155,18 @@ export class TestRegistry {
     child.kill('SIGTERM');
     await exited;
   }
+}
+
+/**
+ * Runs skopeo without blocking the event loop (a registry's token server may live in this very process, and a
+ * synchronous child would deadlock against it) and with a time limit, so a stuck push fails the suite instead
+ * of hanging it. Rejects with skopeo's stderr.
+ */
+export function skopeo(args: readonly string[], timeoutMs = 180_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('skopeo', args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`skopeo ${args.join(' ')} failed (${error.killed ? `killed after ${timeoutMs} ms` : `exit ${error.code}`}):\n${stderr}`));
+      else resolve();
+    });
+  });
 }

@@ -14,6 +14,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { DownloadRecorder } from '../../core/src/scheduler/records/DownloadRecorder.js';
 import type { EvaluatorPeer } from '../../core/src/plugin-api/scheduling/Evaluator.js';
+import { unloadableModelBytes } from '../../plugins/scheduler-ml/test/fixtures.js';
 import { BIN, REPO, runNode, SchedulerProcess, tempDir } from '../helpers/processes.js';
 
 const EXAMPLE = join(REPO, 'examples/evaluator-fastest-uploader.js');
@@ -108,6 +109,11 @@ describe('ml evaluator and custom evaluators, end to end through the CLI', () =>
       copyFileSync(join(dir, 'model.onnx'), join(d, 'old.onnx'));
       return join(d, 'old.onnx');
     }, /feature list does not match this scheduler's .* first difference at #3: 'rtt' vs 'location_affinity'/],
+    ['a model onnxruntime cannot load (checked in open(), before the port is bound)', (d: string) => {
+      copyFileSync(join(dir, 'model.meta.json'), join(d, 'odd.meta.json'));
+      writeFileSync(join(d, 'odd.onnx'), unloadableModelBytes());
+      return join(d, 'odd.onnx');
+    }, /onnxruntime cannot load ml evaluator model .*odd.onnx: .*NoSuchOperator/],
   ])('a scheduler with algorithm ml refuses to start with %s, saying why', async (_name, make, message) => {
     const model = make(tempDir('ml-bad'));
     const s = await SchedulerProcess.create('ml-bad', { scheduler: { algorithm: 'ml' }, plugins: { evaluator: { ml: { model } } } });

@@ -45,7 +45,7 @@ export function Jobs() {
       <div className="filters">
         <select aria-label="Type" value={type} onChange={(e) => { setPage(1); setType(e.target.value); }}>
           <option value="">Type: any</option>
-          {['preheat', 'get_task', 'delete_task', 'sync_peers', 'gc'].map((t) => (
+          {['preheat', 'get_task', 'delete_task'].map((t) => (
             <option key={t} value={t}>
               {t}
             </option>

@@ -21,6 +21,8 @@ const pluginsCommand = async (flags: Parameters<typeof import('./commands/plugin
 const init = async (runtime: string, flags: Parameters<typeof import('./commands/init.js').initCommand>[1]) =>
   (await import('./commands/init.js')).initCommand(runtime, flags);
 const up = async (flags: Parameters<typeof import('./commands/up.js').up>[0]) => (await import('./commands/up.js')).up(flags);
+const health = async (flags: Parameters<typeof import('./commands/health.js').healthCommand>[0]) =>
+  (await import('./commands/health.js')).healthCommand(flags);
 const preheat = async (flags: Parameters<typeof import('./commands/preheat.js').preheatCommand>[0]) => (await import('./commands/preheat.js')).preheatCommand(flags);
 
 /** The `d7y` command tree. */
@@ -45,10 +47,21 @@ export function d7yProgram(): Command {
     .command('up')
     .description('start a local cluster on loopback with embedded defaults and run a demo download')
     .option('--data-dir <dir>', 'where data and logs go (wiped at start)', '.d7y')
-    .option('--peers <n>', 'number of peers besides the seed peer', '2')
+    .option('--peers <n>', 'number of peers besides the seed peer (1 to 16)', '2')
     .option('--demo-size <size>', 'size of the demo file', '64MiB')
+    .option('--with-proxy', "also download the demo through each peer's HTTP proxy (a proxy rule for the demo file)")
+    .option('--refresh <ms>', 'how often the status table redraws on a terminal', '2000')
     .option('--exit', 'stop after the demo instead of running until Ctrl-C')
     .action((flags) => up(flags).catch((error: unknown) => exitWithError('d7y up', error)));
+
+  program
+    .command('health')
+    .description('probe a role: grpc.health.v1 Check (--grpc) or an HTTP endpoint such as /healthy (--http); exit 0 when healthy')
+    .option('--grpc <host:port>', 'gRPC server to check (manager, scheduler, dfdaemon upload)')
+    .option('--http <url>', 'HTTP URL that must answer 2xx, e.g. http://127.0.0.1:4003/healthy')
+    .option('--service <name>', 'gRPC service name to check (default: the whole server)')
+    .option('--timeout <ms>', 'give up after this many milliseconds', '3000')
+    .action((flags) => health(flags).catch((error: unknown) => exitWithError('d7y health', error)));
 
   program
     .command('plugins')

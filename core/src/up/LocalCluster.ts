@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +12,7 @@ import { freePorts } from '../common/freePort.js';
 import { ManagerClient } from '../manager/client/ManagerClient.js';
 import { DemoOrigin } from './demoOrigin.js';
 import { httpReady, httpText, RoleProcess, tcpReady } from './roleProcess.js';
+import type { StatusSource } from './status.js';
 
 const CLI_DIR = fileURLToPath(new URL('../cli/', import.meta.url));
 
@@ -18,6 +21,8 @@ export interface LocalClusterOptions {
   dataDir: string;
   peers: number;
   demoSize: number;
+  /** Give every peer a proxy rule for the demo file, so HTTP clients can download it P2P through the proxy. */
+  withProxy?: boolean;
   print(line: string): void;
 }
 
@@ -26,7 +31,7 @@ interface PeerInfo {
   name: string;
   seed: boolean;
   socketPath: string;
-  ports: { upload: number; piece: number; metrics: number; health: number };
+  ports: { upload: number; piece: number; metrics: number; health: number; proxy: number };
   process: RoleProcess;
 }
 
@@ -125,6 +130,46 @@ export class LocalCluster {
     return results;
   }
 
+  /** Downloads the demo file through each peer's HTTP proxy (`--with-proxy`), checking its sha256. */
+  async demoViaProxy(): Promise<DemoDownload[]> {
+    const results: DemoDownload[] = [];
+    for (const peer of this.normalPeers) {
+      const before = this.origin.bytesSent;
+      const started = performance.now();
+      const got = await getViaProxy(this.origin.url, peer.ports.proxy).catch((error: Error) => ({ status: 0, sha256: '', error: error.message }));
+      const ok = got.status === 200 && got.sha256 === this.origin.sha256;
+      results.push({
+        peer: peer.name,
+        ms: performance.now() - started,
+        originBytes: this.origin.bytesSent - before,
+        traffic: 'via proxy',
+        ok,
+        detail: ok ? '' : `proxy answered ${got.status}${'error' in got ? ` (${got.error})` : ''}, sha256 ${got.sha256 || '-'}`,
+      });
+    }
+    return results;
+  }
+
+  /** Where the status table reads each role. */
+  statusSources(): StatusSource[] {
+    const sources: StatusSource[] = [];
+    if (this.manager) {
+      sources.push({ role: 'manager', name: 'manager', ports: `grpc ${this.manager.grpcPort}  rest ${this.manager.restPort}`, health: { port: this.manager.restPort, path: '/healthy' } });
+    }
+    if (this.scheduler) sources.push({ role: 'scheduler', name: 'scheduler', ports: `grpc ${this.scheduler.port}  metrics ${this.scheduler.metricsPort}`, metricsPort: this.scheduler.metricsPort });
+    for (const peer of this.peers) {
+      const proxy = this.options.withProxy ? `  proxy ${peer.ports.proxy}` : '';
+      sources.push({
+        role: peer.seed ? 'seed-peer' : 'peer',
+        name: peer.name,
+        ports: `upload ${peer.ports.upload}  metrics ${peer.ports.metrics}${proxy}`,
+        metricsPort: peer.ports.metrics,
+        health: { port: peer.ports.health, path: '/healthy' },
+      });
+    }
+    return sources;
+  }
+
   /** Stops every role and the origin. */
   async stop(): Promise<void> {
     await Promise.all(this.peers.map((peer) => peer.process.stop()));
@@ -205,7 +250,7 @@ export class LocalCluster {
       download: { server: { socketPath } },
       upload: { server: { ip: '127.0.0.1', port: upload } },
       storage: { dir: join(dir, 'storage'), server: { ip: '127.0.0.1', tcpPort: piece } },
-      proxy: { server: { ip: '127.0.0.1', port: proxy } },
+      proxy: { server: { ip: '127.0.0.1', port: proxy }, ...(this.options.withProxy ? { rules: [{ regex: 'demo\\.bin$' }] } : {}) },
       metrics: { server: { ip: '127.0.0.1', port: metrics } },
       health: { server: { ip: '127.0.0.1', port: health } },
       stats: { server: { ip: '127.0.0.1', port: stats } },
@@ -218,7 +263,7 @@ export class LocalCluster {
     writeFileSync(configPath, stringify(config));
     const process = new RoleProcess(name, join(CLI_DIR, 'dfdaemon.js'), ['--config', configPath], join(this.options.dataDir, 'logs', `${name}.log`));
     await process.start(() => httpReady(health, '/healthy'));
-    return { name, seed, socketPath, ports: { upload, piece, metrics, health }, process };
+    return { name, seed, socketPath, ports: { upload, piece, metrics, health, proxy }, process };
   }
 }
 
@@ -228,5 +273,20 @@ function runCli(script: string, args: string[]): Promise<{ code: number | null; 
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+/** GET `url` through the HTTP proxy on a loopback port; resolves with the status and the body's sha256. */
+function getViaProxy(url: string, proxyPort: number): Promise<{ status: number; sha256: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: proxyPort, path: url, headers: { host: new URL(url).host } }, (res) => {
+      const hash = createHash('sha256');
+      res.on('data', (chunk: Buffer) => hash.update(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, sha256: hash.digest('hex') }));
+      res.on('error', reject);
+    });
+    req.setTimeout(120_000, () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
   });
 }

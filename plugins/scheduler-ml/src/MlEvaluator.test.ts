@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { metadata, oneFeatureModel, peer, RATE_FEATURE, tempDir, writeModel } from '../test/fixtures.js';
+import { metadata, oneFeatureModel, peer, RATE_FEATURE, tempDir, unloadableModelBytes, writeModel } from '../test/fixtures.js';
 import plugin from './index.js';
 import { MlEvaluator } from './MlEvaluator.js';
 import { encodeMlp } from './onnx/encodeMlp.js';
@@ -115,6 +115,15 @@ describe('MlEvaluator: refuses a bad model at start-up', () => {
       writeFileSync(path, encodeMlp(oneFeatureModel(0, 1, 12)));
       return path;
     }, /does not match its metadata: input 'features' has shape \[N, 12\], metadata names 16 features/));
+
+  it('a model onnxruntime cannot load fails open(), which the scheduler awaits before serving', async () => {
+    const dir = tempDir();
+    const path = writeModel(dir, oneFeatureModel(RATE_FEATURE, 1));
+    writeFileSync(path, unloadableModelBytes());
+    const e = new MlEvaluator({ modelPath: path, reloadIntervalMs: 0 });
+    await expect(e.open()).rejects.toThrow(expect.objectContaining({ code: 'D7Y_ERR_DATA_CORRUPTED', message: expect.stringMatching(/^onnxruntime cannot load ml evaluator model .*model.onnx: .*NoSuchOperator/) }));
+    await e.close();
+  });
 
   it('algorithm ml without plugins.evaluator.ml.model', async () => {
     let factory: (() => unknown) | undefined;

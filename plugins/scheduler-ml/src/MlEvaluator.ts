@@ -3,14 +3,14 @@
  * onnxruntime-node. One inference per decision (every candidate in one `[N, F]` batch); Dragonfly's
  * bad-parent rule from the default evaluator; the model file is watched and reloaded when it changes.
  */
-import { unwatchFile, watchFile, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 
 import { createError, ErrorCodes, parentFeatures, type Evaluator, type EvaluatorPeer, type Logger } from '@d7y/core/plugin-api';
 import { DEFAULT_PIECE_COSTS_WINDOW_SIZE, isBadParent } from '@d7y/plugin-scheduler-default';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
 import { LatencyWindow } from './LatencyWindow.js';
-import { loadModelFiles, type ModelFiles } from './model/loadModelFiles.js';
+import { identityOf, loadModelFiles, sameIdentity, type FileIdentity, type ModelFiles } from './model/loadModelFiles.js';
 import type { ModelMetadata } from './model/metadata.js';
 
 /** Options of `MlEvaluator`. */
@@ -42,6 +42,8 @@ interface LiveModel {
   readonly session: InferenceSession;
   readonly metadata: ModelMetadata;
   readonly generation: number;
+  /** The model file version this model was read from. */
+  readonly identity: FileIdentity;
   inflight: number;
   retired: boolean;
 }
@@ -73,7 +75,10 @@ export class MlEvaluator implements Evaluator {
   #model: LiveModel | undefined;
   #opening: Promise<LiveModel> | undefined;
   #reloading: Promise<boolean> = Promise.resolve(false);
-  #watching = false;
+  #poller: NodeJS.Timeout | undefined;
+  #polling = false;
+  /** The file version whose last reload failed; not retried until the file changes again. */
+  #failedIdentity: FileIdentity | undefined;
   #closed = false;
   #decisions = 0;
   #rows = 0;
@@ -159,7 +164,7 @@ export class MlEvaluator implements Evaluator {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#watching) unwatchFile(this.#options.modelPath, this.#onChange);
+    clearInterval(this.#poller);
     await this.#reloading.catch(() => undefined);
     this.#logger?.info({ ...this.stats(), generation: this.generation }, 'ml evaluator closed');
     const model = this.#model;
@@ -176,7 +181,7 @@ export class MlEvaluator implements Evaluator {
       const files = this.#initial ?? loadModelFiles(this.#options.modelPath, this.#options.metadataPath);
       const session = await createSession(files);
       this.#initial = undefined;
-      this.#model = { session, metadata: files.metadata, generation: 1, inflight: 0, retired: false };
+      this.#model = { session, metadata: files.metadata, generation: 1, identity: files.identity, inflight: 0, retired: false };
       this.#watch();
       this.#logger?.info({ model: files.modelPath, features: files.metadata.features.length, trainedAt: files.metadata.trainedAt }, 'ml evaluator model loaded');
       return this.#model;
@@ -184,22 +189,35 @@ export class MlEvaluator implements Evaluator {
     return this.#opening;
   }
 
+  /**
+   * Polls the model file every `reloadIntervalMs` and reloads when its identity (inode, size, mtime) differs
+   * from the version in use. Compared with the loaded version rather than the previous poll, so a change made
+   * right after loading is never missed; a version that failed to load is not retried until it changes.
+   */
   #watch(): void {
     const interval = this.#options.reloadIntervalMs ?? 2000;
-    if (interval <= 0 || this.#closed || this.#watching) return;
-    this.#watching = true;
-    watchFile(this.#options.modelPath, { interval, persistent: false }, this.#onChange);
+    if (interval <= 0 || this.#closed || this.#poller) return;
+    this.#poller = setInterval(() => void this.#poll(), interval);
+    this.#poller.unref();
   }
 
-  readonly #onChange = (current: Stats, previous: Stats): void => {
-    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
-    if (current.nlink === 0) return; // removed: keep the model in use until a new file appears
-    void this.reload();
-  };
+  async #poll(): Promise<void> {
+    if (this.#polling || this.#closed) return;
+    this.#polling = true;
+    try {
+      const current = await stat(this.#options.modelPath).then(identityOf, () => undefined);
+      if (current === undefined) return; // removed: keep the model in use until a new file appears
+      if (sameIdentity(current, this.#model?.identity) || sameIdentity(current, this.#failedIdentity)) return;
+      await this.reload();
+    } finally {
+      this.#polling = false;
+    }
+  }
 
   async #reloadNow(): Promise<boolean> {
     if (this.#closed) return false;
     const current = await this.#ready();
+    const attempted = await stat(this.#options.modelPath).then(identityOf, () => undefined);
     try {
       const files = loadModelFiles(this.#options.modelPath, this.#options.metadataPath);
       const session = await createSession(files);
@@ -207,14 +225,16 @@ export class MlEvaluator implements Evaluator {
         await session.release();
         return false;
       }
-      this.#model = { session, metadata: files.metadata, generation: current.generation + 1, inflight: 0, retired: false };
+      this.#model = { session, metadata: files.metadata, generation: current.generation + 1, identity: files.identity, inflight: 0, retired: false };
       current.retired = true;
       if (current.inflight === 0) await this.#release(current);
       this.lastReloadError = undefined;
+      this.#failedIdentity = undefined;
       this.#logger?.info({ model: files.modelPath, generation: this.#model.generation }, 'ml evaluator model reloaded');
       return true;
     } catch (err) {
       this.lastReloadError = (err as Error).message;
+      this.#failedIdentity = attempted;
       this.#logger?.error({ err, model: this.#options.modelPath }, 'ml evaluator model reload failed; keeping the previous model');
       return false;
     }

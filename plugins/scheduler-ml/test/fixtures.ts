@@ -7,7 +7,8 @@ import { PARENT_FEATURE_NAMES, type EvaluatorHost, type EvaluatorPeer } from '@d
 
 import { MODEL_METADATA_FORMAT, MODEL_METADATA_VERSION, type ModelMetadata } from '../src/model/metadata.js';
 import type { MlpParameters } from '../src/model/Mlp.js';
-import { MODEL_INPUT, MODEL_OUTPUT } from '../src/onnx/encodeMlp.js';
+import { encodeMlp, MODEL_INPUT, MODEL_OUTPUT } from '../src/onnx/encodeMlp.js';
+import { onnxModelProto } from '../src/onnx/schema.js';
 import { writeModelFiles } from '../src/training/writeModel.js';
 
 export const F = PARENT_FEATURE_NAMES.length;
@@ -58,4 +59,15 @@ export function peer(id: string, rate: number, over: Partial<EvaluatorPeer> = {}
     },
     ...over,
   };
+}
+
+/**
+ * A model with the right signature whose graph onnxruntime cannot load (an operator that does not exist):
+ * it passes the structural checks and fails only in onnxruntime.
+ */
+export function unloadableModelBytes(): Uint8Array {
+  const ModelProto = onnxModelProto();
+  const model = ModelProto.toObject(ModelProto.decode(encodeMlp(oneFeatureModel(0, 1)))) as { graph: { node: { opType: string }[] } };
+  model.graph.node[3].opType = 'NoSuchOperator';
+  return ModelProto.encode(ModelProto.fromObject(model)).finish();
 }

@@ -13,6 +13,12 @@ import type { TrustedDigests } from './TrustedDigests.js';
 /** Refreshes of the trusted digests without news before the collector gives up on its parents. */
 const MAX_FRUITLESS_DIGEST_REFRESHES = 100;
 
+/**
+ * How long a child with non-seed parents waits for them to deliver a piece before it asks a seed for pieces only
+ * the seed has (see `selectPieces`).
+ */
+export const SEED_PATIENCE_MS = 1000;
+
 /** Host type of a normal peer in `common.v2.Host.type`; every other type is a seed peer. */
 const NORMAL_HOST_TYPE = 0;
 
@@ -69,6 +75,10 @@ export class PieceCollector {
   private readonly controller = new AbortController();
   private resolveDone!: () => void;
   private starvedReported = false;
+  /** When a non-seed parent last delivered a piece (or the first one was added). */
+  private lastPeerPieceAt = 0;
+  /** Re-runs `pump` when the seed patience runs out. */
+  private patienceTimer: NodeJS.Timeout | undefined;
   readonly done: Promise<void>;
 
   constructor(private readonly options: CollectorOptions) {
@@ -100,6 +110,7 @@ export class PieceCollector {
     for (const peer of peers) {
       if (this.parents.has(peer.id) || !peer.host?.ip || !peer.host.port || !peer.host.downloadPort) continue;
       this.options.digests.addFrom(peer.task);
+      if (peer.host.type === NORMAL_HOST_TYPE && ![...this.parents.values()].some((known) => !known.seed)) this.lastPeerPieceAt = performance.now();
       const parent: ParentState = {
         id: peer.id,
         ip: peer.host.ip,
@@ -120,6 +131,7 @@ export class PieceCollector {
   /** Stops following parents and aborts piece fetches in flight; waits for them to settle. */
   async stop(): Promise<void> {
     this.controller.abort();
+    clearTimeout(this.patienceTimer);
     for (const parent of this.parents.values()) this.close(parent);
     while (this.inflight.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -162,15 +174,24 @@ export class PieceCollector {
   private pump(): void {
     if (this.controller.signal.aborted) return;
     const { digests, concurrency } = this.options;
-    const { picks, waitingForDigest } = selectPieces({
+    const patienceLeft = this.lastPeerPieceAt + SEED_PATIENCE_MS - performance.now();
+    const { picks, waitingForDigest, seedHeldBack } = selectPieces({
       order: this.order.filter((number) => this.missing.has(number) && !this.inflight.has(number)),
       parents: [...this.parents.values()],
       slots: concurrency - this.inflight.size,
       seedLimit: Math.max(2, Math.ceil(concurrency / 4)),
+      peersStalled: patienceLeft <= 0,
       hasDigest: (number) => digests.get(number) !== undefined,
     });
     for (const { number, parent } of picks) void this.fetch(parent, this.missing.get(number)!, digests.get(number)!);
-    if (picks.length > 0) return;
+    // Held back only for patience: look again when it runs out (a piece arriving from a peer pumps anyway).
+    if (seedHeldBack && patienceLeft > 0 && !this.patienceTimer) {
+      this.patienceTimer = setTimeout(() => {
+        this.patienceTimer = undefined;
+        this.pump();
+      }, patienceLeft);
+    }
+    if (picks.length > 0 || seedHeldBack) return;
     if (waitingForDigest) {
       if (digests.fruitlessRefreshes > MAX_FRUITLESS_DIGEST_REFRESHES) return this.starve();
       void digests.refresh().then(() => this.pump());
@@ -202,6 +223,7 @@ export class PieceCollector {
         { number: span.number, offset: span.offset, length: span.length, expectedDigest: digest, parentId: parent.id, costMs: Math.round(performance.now() - started) },
         limiter.wrap(body),
       );
+      if (!parent.seed) this.lastPeerPieceAt = performance.now();
       this.missing.delete(span.number);
       events.onPiece(record, parent.id);
       if (this.missing.size === 0) this.resolveDone();

@@ -15,13 +15,15 @@ const parent = (name: string, pieces: number[], extra: Partial<TestParent> = {})
   ...extra,
 });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const select = (parents: TestParent[], options: { order?: number[]; slots?: number; seedLimit?: number; noDigest?: number[] } = {}) =>
+const select = (parents: TestParent[], options: { order?: number[]; slots?: number; seedLimit?: number; peersStalled?: boolean; noDigest?: number[]; random?: () => number } = {}) =>
   selectPieces({
     order: options.order ?? range(8),
     parents,
     slots: options.slots ?? 8,
     seedLimit: options.seedLimit ?? 2,
+    peersStalled: options.peersStalled ?? true,
     hasDigest: (n) => !(options.noDigest ?? []).includes(n),
+    random: options.random ?? (() => 0.99),
   });
 const picked = (selection: ReturnType<typeof select>) => selection.picks.map((p) => `${p.number}@${p.parent.name}`);
 
@@ -46,10 +48,19 @@ describe('selectPieces', () => {
     expect(picked(select([seed, busy], { seedLimit: 2 }))).toEqual([]);
   });
 
-  it('asks the seed for at most seedLimit pieces nobody else has when its non-seed parents are idle', () => {
+  it('asks the seed for at most seedLimit pieces nobody else has once its non-seed parents have stalled', () => {
     const seed = parent('seed', range(8), { seed: true });
     const idle = parent('a', []);
-    expect(picked(select([seed, idle], { seedLimit: 2 }))).toEqual(['0@seed', '1@seed']);
+    expect(picked(select([seed, idle], { seedLimit: 2, peersStalled: true }))).toEqual(['0@seed', '1@seed']);
+  });
+
+  it('holds seed-only pieces back while its idle non-seed parents may still bring them, and says so', () => {
+    const seed = parent('seed', range(8), { seed: true });
+    const idle = parent('a', []);
+    const selection = select([seed, idle], { peersStalled: false });
+    expect(selection.picks).toEqual([]);
+    expect(selection.seedHeldBack).toBe(true);
+    expect(select([seed], { peersStalled: false }).picks).toHaveLength(2);
   });
 
   it('counts what is already in flight from the seed against the cap', () => {
@@ -74,6 +85,13 @@ describe('selectPieces', () => {
     const a = parent('a', range(8), { inflight: 2 });
     const b = parent('b', range(8));
     expect(picked(select([a, b], { order: [0, 1, 2, 3], slots: 4 }))).toEqual(['0@b', '1@b', '2@a', '3@b']);
+  });
+
+  it('breaks ties between equally busy parents at random, so children do not all pick the top-ranked one', () => {
+    const parents = ['a', 'b', 'c', 'd'].map((name) => parent(name, range(8)));
+    const firstPicks = new Set<string>();
+    for (let i = 0; i < 200; i++) firstPicks.add(select(parents, { order: [0], slots: 1, random: Math.random }).picks[0]!.parent.name);
+    expect([...firstPicks].sort()).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('skips blocked parents and pieces nobody has', () => {

@@ -23,12 +23,18 @@ export interface SelectionInput<P extends ParentSlot> {
   readonly slots: number;
   /** Most pieces in flight from one seed parent (when the child may ask a seed at all, see `selectPieces`). */
   readonly seedLimit: number;
+  /** The child's non-seed parents have delivered nothing for a while (see `PieceCollector`). */
+  readonly peersStalled: boolean;
   /** Whether the trusted digest of a piece is known (a piece without one cannot be verified yet). */
   hasDigest(number: number): boolean;
+  /** Source of randomness for breaking ties between equally busy parents (default `Math.random`). */
+  readonly random?: () => number;
 }
 
 export interface Selection<P extends ParentSlot> {
   readonly picks: Array<PiecePick<P>>;
+  /** Some piece only a seed holds was held back because the child's peers may still bring it. */
+  readonly seedHeldBack: boolean;
   /** Some piece has a parent but no trusted digest yet. */
   readonly waitingForDigest: boolean;
 }
@@ -38,15 +44,17 @@ export interface Selection<P extends ParentSlot> {
  * once and trades the rest among itself:
  * - pieces are considered in the child's own random order, so children that start together ask for different
  *   pieces instead of all asking the seed for piece 0, 1, 2…;
- * - a piece a non-seed parent holds goes to the least busy such parent;
+ * - a piece a non-seed parent holds goes to the least busy such parent (ties broken at random);
  * - a seed parent only gets pieces no non-seed parent of this child holds, at most `seedLimit` at once, and
- *   while the child has non-seed parents only when none of them is sending it anything: the seed's link is
- *   the swarm's bottleneck, every piece it sends twice is a wasted copy, and a child fed by peers gets the
- *   seed's pieces through them anyway (Dragonfly's DAG makes the swarm a pipeline from the seed). Two
+ *   while the child has non-seed parents only when none of them is sending it anything and they have delivered
+ *   nothing for a while (`peersStalled`): the seed's link is the swarm's bottleneck, every piece it sends twice
+ *   is a wasted copy, and a child fed by peers gets the seed's pieces through them anyway (Dragonfly's DAG makes
+ *   the swarm a pipeline from the seed, whose root peers take from the seed directly). Two
  *   outstanding pieces of 4 MiB or more already cover the bandwidth-delay product of a data-centre link, so
  *   the cap costs a lone downloader nothing.
  */
 export function selectPieces<P extends ParentSlot>(input: SelectionInput<P>): Selection<P> {
+  const random = input.random ?? Math.random;
   const live = input.parents.filter((parent) => !parent.blocked);
   const load = new Map<P, number>(live.map((parent) => [parent, parent.inflight]));
   const hasPeers = live.some((parent) => !parent.seed);
@@ -58,12 +66,20 @@ export function selectPieces<P extends ParentSlot>(input: SelectionInput<P>): Se
     picks.push({ number, parent });
     load.set(parent, (load.get(parent) ?? 0) + 1);
   };
+  // Ties are broken at random: holders come in the scheduler's ranking order, and taking the first one would send
+  // every child's requests to the same top-ranked parent and make it the swarm's hub.
   const leastBusy = (holders: readonly P[], cap = Number.POSITIVE_INFINITY): P | undefined => {
     let best: P | undefined;
+    let ties = 0;
     for (const holder of holders) {
       const busy = load.get(holder)!;
       if (busy >= cap) continue;
-      if (!best || busy < load.get(best)!) best = holder;
+      if (!best || busy < load.get(best)!) {
+        best = holder;
+        ties = 1;
+      } else if (busy === load.get(best)! && random() * ++ties < 1) {
+        best = holder;
+      }
     }
     return best;
   };
@@ -81,13 +97,13 @@ export function selectPieces<P extends ParentSlot>(input: SelectionInput<P>): Se
     else seedOnly.push({ number, holders });
   }
   const peersSending = live.some((parent) => !parent.seed && load.get(parent)! > 0);
-  const seedCap = hasPeers && peersSending ? 0 : input.seedLimit;
+  const seedCap = hasPeers && (peersSending || !input.peersStalled) ? 0 : input.seedLimit;
   for (const { number, holders } of seedOnly) {
     if (picks.length >= input.slots) break;
     const seed = leastBusy(holders, seedCap);
     if (seed) take(number, seed);
   }
-  return { picks, waitingForDigest };
+  return { picks, waitingForDigest, seedHeldBack: seedCap === 0 && seedOnly.length > 0 };
 }
 
 /** A uniformly shuffled copy of `numbers` (Fisher–Yates). */

@@ -35,8 +35,10 @@ export function uploadServiceHandlers(deps: UploadServiceDeps): UntypedServiceIm
   const { engine, storage, logger } = deps;
   const handlers: Partial<dfdaemonV2.DfdaemonUploadHandlers> = {
     DownloadTask: serverStream(logger, 'DownloadTask', async (request: dfdaemonV2.DownloadTaskRequest__Output, write, signal, metadata) => {
-      // Triggered by a scheduler (seed peers) or a preheat: finish even if the caller goes away.
-      const download = { ...toDownloadRequest(request.download, false), detach: true, traceparent: traceparentOf(metadata) };
+      // Triggered by a scheduler (seed peers) or a preheat: finish even if the caller goes away, and always go
+      // through the scheduler, however small the task, so that the scheduler knows this host holds it and a
+      // preheat of many peers takes the bytes from the peers that already have them, not from the origin.
+      const download = { ...toDownloadRequest(request.download, false), detach: true, alwaysP2P: true, traceparent: traceparentOf(metadata) };
       await pieceTaskEvents(deps, download, write, signal);
     }),
 

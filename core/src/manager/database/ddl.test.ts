@@ -39,11 +39,13 @@ describe('createTableSql', () => {
 });
 
 describe('managerMigrations', () => {
-  it('has distinct ascending versions: control plane 1-99, auth 100-199', () => {
+  it('has distinct ascending versions: control plane 1-99, auth 100-199, jobs 200-299', () => {
     const versions = managerMigrations.map((m) => m.version);
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
     expect(new Set(versions).size).toBe(versions.length);
     expect(versions.filter((v) => v < 100)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(versions.every((v) => v >= 1 && v < 200)).toBe(true);
+    expect(versions.some((v) => v >= 100 && v < 200)).toBe(true);
+    expect(versions.some((v) => v >= 200 && v < 300)).toBe(true);
+    expect(versions.every((v) => v >= 1 && v < 300)).toBe(true);
   });
 });

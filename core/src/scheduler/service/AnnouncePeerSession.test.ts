@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 
-import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { schedulerV2 } from '@d7y/proto';
 import { describe, expect, it } from 'vitest';
 
@@ -20,6 +20,7 @@ type Res = schedulerV2.AnnouncePeerResponse;
 /** A stand-in for grpc-js's ServerDuplexStream: records writes, the end and the error status. */
 class FakeCall extends EventEmitter {
   readonly written: Res[] = [];
+  readonly metadata = new Metadata();
   ended = false;
   error: { code?: number; details?: string } | undefined;
   constructor(private readonly peerAddress = '127.0.0.1:40000') {

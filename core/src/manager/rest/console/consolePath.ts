@@ -1,6 +1,6 @@
 /**
  * Mapping a request path to what the console serves. API paths never reach the console: a path whose first
- * segment is `api`, `oapi` or `healthy` (in any letter case, after any number of leading slashes) is an API
+ * segment is `api`, `oapi`, `healthy` or Harbor's `preheats` / `_ping` (in any letter case, after any number of leading slashes) is an API
  * path that no declared route matched, and answers the API's JSON 404.
  */
 import { resolve, sep } from 'node:path';
@@ -14,7 +14,7 @@ export type ConsoleTarget =
   /** A missing or refused file (an extension, `..`, NUL): 404, never the app. */
   | { readonly kind: 'missing' };
 
-const API_SEGMENTS = new Set(['api', 'oapi', 'healthy']);
+const API_SEGMENTS = new Set(['api', 'oapi', 'healthy', 'preheats', '_ping']);
 
 /**
  * Classifies the wildcard part of a console request (`rel`, without the leading `/`, already URL-decoded).
