@@ -136,6 +136,11 @@ class ResponseWriter {
     private readonly plan: P2PPlan,
   ) {}
 
+  /** True when the download also places the content at `X-Dragonfly-Output-Path`. */
+  private get placesOutput(): boolean {
+    return this.plan.control.outputPath !== undefined;
+  }
+
   async serve(rangeHeader: string | undefined, progress: PieceProgress): Promise<void> {
     const total = this.info.contentLength;
     if (total < 0) return this.serveUnknownLength(progress);
@@ -188,6 +193,8 @@ class ResponseWriter {
       // A local hit whose content was verified against this digest when it was stored: no need to hash again.
       this.head(200, total);
       await this.copy(await this.ctx.storage.readRange(this.taskId, 0, total));
+      // With X-Dragonfly-Output-Path the file is in place before the client sees the end of the answer.
+      if (this.placesOutput) await progress.end();
       this.res.end();
       await progress.end();
       return;
@@ -208,6 +215,7 @@ class ResponseWriter {
       throw createError(ErrorCodes.DIGEST_MISMATCH, `digest mismatch: expected ${digest}, got ${actual}; the blob is not served`, { details: { expected: digest, actual } });
     }
     if (!this.res.headersSent) this.head(200, total);
+    if (this.placesOutput) await progress.end();
     this.res.end(tail);
     await progress.end().catch((error: unknown) => this.ctx.logger.warn({ taskId: this.taskId, err: error }, 'download failed after its blob was served'));
   }
