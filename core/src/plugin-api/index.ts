@@ -23,6 +23,7 @@ export { createError, D7yError, ErrorCodes, isD7yError, type ErrorCode } from '.
 export type * from './source/SourceClient.js';
 export { checkedBody, type SizeError } from './source/checkedBody.js';
 export { existsByStat } from './source/exists.js';
+export { assertByteRange, assertObjectKey } from './source/range.js';
 export { REDACTED, scrub, secretsOf } from './source/secrets.js';
 export type * from './scheduling/Evaluator.js';
 export { PARENT_FEATURE_NAMES, PARENT_FEATURES_VERSION, parentFeatures } from './scheduling/features.js';

@@ -11,7 +11,7 @@
  */
 import type { Readable } from 'node:stream';
 
-import { checkedBody, createError, ErrorCodes, existsByStat, type ByteRange, type EgressPolicy, type Logger, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
+import { assertByteRange, type ByteRange, checkedBody, createError, type EgressPolicy, ErrorCodes, existsByStat, type Logger, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
 
 import { DEFAULT_HDFS_CONFIG, type HdfsSourceConfig } from './config.js';
 import { hdfsUrl, parseHdfsUrl, webhdfsUrl, type HdfsLocation } from './hdfsUrl.js';
@@ -63,9 +63,7 @@ export class HdfsSourceClient implements SourceClient {
   /** OPEN (with `offset` and `length` for a range), through the DataNode redirect; the body length is checked. */
   async get(request: SourceRequest & { range?: ByteRange }): Promise<SourceBody> {
     const { range } = request;
-    if (range !== undefined && (!Number.isSafeInteger(range.start) || range.start < 0 || !Number.isSafeInteger(range.length) || range.length < 1)) {
-      throw createError(ErrorCodes.INVALID_ARGUMENT, `invalid byte range: start ${range.start}, length ${range.length} (need start >= 0, length >= 1)`);
-    }
+    if (range !== undefined) assertByteRange(range);
     const location = parseHdfsUrl(request.url);
     const attempt = this.attempt(request, 'OPEN');
     const url = webhdfsUrl(location, this.config.scheme, 'OPEN', { ...this.auth(request), offset: range?.start, length: range?.length });

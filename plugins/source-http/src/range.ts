@@ -2,17 +2,12 @@
  * Byte ranges: the `Range` header we send, parsing of the `Content-Range` the origin answers, and the check
  * that the answer covers exactly the bytes asked for.
  */
-import { createError, ErrorCodes, type ByteRange } from '@d7y/core/plugin-api';
+import { assertByteRange, createError, ErrorCodes, type ByteRange } from '@d7y/core/plugin-api';
 
 import { protocolError, type Attempt, type RawHeaders } from './errors.js';
 
-/** Throws `D7Y_ERR_INVALID_ARGUMENT` unless `start` is a non-negative and `length` a positive safe integer. */
-export function assertRange(range: ByteRange): void {
-  const { start, length } = range;
-  if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(length) || length < 1 || !Number.isSafeInteger(start + length)) {
-    throw createError(ErrorCodes.INVALID_ARGUMENT, `invalid byte range: start ${start}, length ${length} (need start >= 0, length >= 1)`);
-  }
-}
+/** The plugin API's range check, under the name this plugin's modules use. */
+export const assertRange = assertByteRange;
 
 /** The `Range` header value for `range`: `bytes=start-end`, end inclusive. */
 export function rangeHeader(range: ByteRange): string {

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 
 import type OSS from 'ali-oss';
-import { checkedBody, createError, ErrorCodes, existsByStat, isD7yError, secretsOf, type ByteRange, type EgressPolicy, type Logger, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
+import { assertByteRange, assertObjectKey, type ByteRange, checkedBody, createError, type EgressPolicy, ErrorCodes, existsByStat, isD7yError, type Logger, secretsOf, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
 
 import { OssClientCache } from './clientCache.js';
 import { DEFAULT_OSS_CONFIG, type OssSourceConfig } from './config.js';
@@ -64,13 +64,9 @@ export class OssSourceClient implements SourceClient {
   /** GET, whole or exactly `range`; the answer's `Content-Range` must name the bytes asked for. */
   async get(request: SourceRequest & { range?: ByteRange }): Promise<SourceBody> {
     const { range } = request;
-    if (range !== undefined && (!Number.isSafeInteger(range.start) || range.start < 0 || !Number.isSafeInteger(range.length) || range.length < 1)) {
-      throw createError(ErrorCodes.INVALID_ARGUMENT, `invalid byte range: start ${range.start}, length ${range.length} (need start >= 0, length >= 1)`);
-    }
+    if (range !== undefined) assertByteRange(range);
     const location = parseOssUrl(request.url);
-    if (location.key === '' || location.key.endsWith('/')) {
-      throw createError(ErrorCodes.INVALID_ARGUMENT, `${request.url.href} names a directory; use a recursive download (dfget -r)`);
-    }
+    assertObjectKey(request.url, location.key);
     const client = this.client(location, request);
     const end = range === undefined ? 0 : range.start + range.length - 1;
     // x-oss-range-behavior: standard makes OSS refuse a bad range instead of silently sending the whole object.

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { checkedBody, createError, ErrorCodes, existsByStat, isD7yError, secretsOf, type ByteRange, type EgressPolicy, type Logger, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
+import { assertByteRange, assertObjectKey, type ByteRange, checkedBody, createError, type EgressPolicy, ErrorCodes, existsByStat, isD7yError, type Logger, secretsOf, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
 
 import { S3ClientCache } from './clientCache.js';
 import { DEFAULT_S3_CONFIG, type S3SourceConfig } from './config.js';
@@ -83,13 +83,9 @@ export class S3SourceClient implements SourceClient {
    */
   async get(request: SourceRequest & { range?: ByteRange }): Promise<SourceBody> {
     const { range } = request;
-    if (range !== undefined && (!Number.isSafeInteger(range.start) || range.start < 0 || !Number.isSafeInteger(range.length) || range.length < 1)) {
-      throw createError(ErrorCodes.INVALID_ARGUMENT, `invalid byte range: start ${range.start}, length ${range.length} (need start >= 0, length >= 1)`);
-    }
+    if (range !== undefined) assertByteRange(range);
     const location = parseS3Url(request.url);
-    if (location.key === '' || location.key.endsWith('/')) {
-      throw createError(ErrorCodes.INVALID_ARGUMENT, `${request.url.href} names a directory; use a recursive download (dfget -r)`);
-    }
+    assertObjectKey(request.url, location.key);
     const client = this.clients.clientFor(request.objectStorage);
     const rangeHeader = range === undefined ? undefined : `bytes=${range.start}-${range.start + range.length - 1}`;
     const attempt = this.attempt(request, 'GetObject');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createError, ErrorCodes } from '../errors.js';
 import { checkedBody } from './checkedBody.js';
 import { existsByStat } from './exists.js';
+import { assertByteRange, assertObjectKey } from './range.js';
 import { REDACTED, scrub, secretsOf } from './secrets.js';
 
 describe('checkedBody', () => {
@@ -56,5 +57,31 @@ describe('secrets', () => {
 
   it('scrubs plain and percent-encoded forms', () => {
     expect(scrub('key=a/b+c&x=a%2Fb%2Bc', ['a/b+c'])).toBe(`key=${REDACTED}&x=${REDACTED}`);
+  });
+});
+
+describe('assertByteRange', () => {
+  it('accepts a range starting at 0 or later with at least one byte', () => {
+    expect(() => assertByteRange({ start: 0, length: 1 })).not.toThrow();
+    expect(() => assertByteRange({ start: 4 * 1024 * 1024, length: 4 * 1024 * 1024 })).not.toThrow();
+  });
+
+  it.each([
+    ['a negative start', { start: -1, length: 10 }],
+    ['an empty range', { start: 0, length: 0 }],
+    ['a fractional length', { start: 0, length: 1.5 }],
+    ['a start past the safe integers', { start: Number.MAX_SAFE_INTEGER, length: 2 }],
+    ['NaN', { start: Number.NaN, length: 1 }],
+  ])('refuses %s with D7Y_ERR_INVALID_ARGUMENT naming the numbers', (_name, range) => {
+    expect(() => assertByteRange(range)).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining(`start ${range.start}`) }));
+  });
+});
+
+describe('assertObjectKey', () => {
+  it('accepts an object key and refuses a directory with a hint to download recursively', () => {
+    expect(() => assertObjectKey(new URL('s3://bucket/models/a.bin'), 'models/a.bin')).not.toThrow();
+    for (const key of ['', 'models/']) {
+      expect(() => assertObjectKey(new URL(`s3://bucket/${key}`), key)).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining('dfget -r') }));
+    }
   });
 });
