@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { taskId } from '../../core/src/common/ids.js';
 import { TestOrigin, writeRandomFile } from '../helpers/origin.js';
-import { DaemonProcess, dfget, httpBody, tempDir } from '../helpers/processes.js';
+import { BIN, DaemonProcess, dfget, httpBody, tempDir } from '../helpers/processes.js';
 
 const MiB = 1024 * 1024;
 /** Size of the large-file case; 1 GiB as the issue asks, smaller with D7Y_E2E_BIG_MIB for quick local runs. */
@@ -172,6 +172,30 @@ describe('dfget through dfdaemon (back-to-source, cache, faults)', () => {
     client.close();
     const { statSync } = await import('node:fs');
     expect(statSync(daemon.socketPath).mode & 0o777).toBe(0o600);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("refuses, with a clear error, a user who may not open the daemon's socket instead of bypassing the daemon", async () => {
+    // The socket is 0600 and root's; its directory is made traversable so that only the socket's own mode refuses.
+    const { chmodSync, statSync } = await import('node:fs');
+    const dirMode = statSync(daemon.dir).mode & 0o777;
+    const outDir = tempDir('nobody');
+    chmodSync(outDir, 0o777);
+    chmodSync(daemon.dir, 0o711);
+    try {
+      const run = promisify(execFile);
+      const result = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN.dfget, '--no-progress', origin.url('/small.bin?nobody=1'), '-O', join(outDir, 'f'), '-e', daemon.socketPath], {
+        timeout: 30_000,
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/socket .*dfdaemon\.sock exists but this user \(uid 65534\) may not connect/);
+      expect(result.stderr).not.toMatch(/downloading directly from the source/);
+      expect(existsSync(join(outDir, 'f'))).toBe(false);
+    } finally {
+      chmodSync(daemon.dir, dirMode);
+    }
   });
 
   it('shows a progress bar on a terminal', async () => {

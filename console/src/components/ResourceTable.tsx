@@ -3,18 +3,15 @@
  * collection's query parameters; their initial values come from the page URL (`?state=active`), so links
  * from other pages can pre-filter.
  */
-import { type ReactNode, useState } from 'react';
+import { useState } from 'react';
 
 import { list } from '../api/client';
 import { DataState } from './DataState';
+import { type Column, DataTable } from './DataTable';
 import { Pager } from './Pager';
 import { useResource } from '../lib/useResource';
 
-/** One column: header and cell. */
-export interface Column<T> {
-  header: string;
-  cell: (row: T) => ReactNode;
-}
+export type { Column } from './DataTable';
 
 /** One filter: a query parameter, shown as a text box or a select. */
 export interface Filter {
@@ -56,28 +53,7 @@ export function ResourceTable<T extends { id: number }>({ path, columns, filters
       <DataState resource={rows} isEmpty={(p) => p.items.length === 0} empty={filtered ? 'Nothing matches these filters.' : empty}>
         {(p) => (
           <>
-            <div className="table-wrap">
-              <table data-testid={testId}>
-                <thead>
-                  <tr>
-                    {columns.map((c) => (
-                      <th key={c.header}>{c.header}</th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {p.items.map((row) => (
-                    <tr key={row.id}>
-                      {columns.map((c) => (
-                        <td key={c.header} data-label={c.header}>
-                          {c.cell(row)}
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable rows={p.items} columns={columns} testId={testId} />
             <Pager page={page} perPage={PER_PAGE} total={p.total} onPage={setPage} />
           </>
         )}

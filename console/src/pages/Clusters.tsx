@@ -5,6 +5,7 @@ import { api, list } from '../api/client';
 import type { Cluster } from '../api/types';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { DataState, ErrorBox } from '../components/DataState';
+import { type Column, DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { formatDate } from '../lib/format';
@@ -43,6 +44,43 @@ export function Clusters() {
     }
   };
 
+  const columns: Array<Column<Cluster>> = [
+    {
+      header: 'Name',
+      cell: (cluster) => (
+        <>
+          <Link to={`/clusters/${cluster.id}`}>{cluster.name}</Link> {cluster.is_default && <span className="tag">default</span>}
+          {cluster.bio && <div className="muted small">{cluster.bio}</div>}
+        </>
+      ),
+    },
+    { header: 'Scopes', cell: (cluster) => scopesSummary(cluster.scopes) },
+    {
+      header: 'Limits',
+      cell: (cluster) => (
+        <>
+          parents {cluster.scheduler_cluster_config?.candidate_parent_limit ?? '—'}/{cluster.scheduler_cluster_config?.filter_parent_limit ?? '—'}, load{' '}
+          {cluster.peer_cluster_config?.load_limit ?? '—'}, jobs {cluster.scheduler_cluster_config?.job_rate_limit ?? '—'}/s
+        </>
+      ),
+    },
+    { header: 'Created', cell: (cluster) => formatDate(cluster.created_at) },
+  ];
+  if (admin) {
+    columns.push({
+      header: 'Actions',
+      className: 'row-actions',
+      cell: (cluster) => (
+        <>
+          <Link to={`/clusters/${cluster.id}/edit`} className="button">
+            Edit
+          </Link>
+          <ConfirmButton label="Delete" onConfirm={() => remove(cluster)} />
+        </>
+      ),
+    });
+  }
+
   return (
     <>
       <PageHeader title="Clusters">
@@ -59,43 +97,7 @@ export function Clusters() {
       <DataState resource={clusters} isEmpty={(p) => p.items.length === 0} empty={name ? `No cluster is named "${name}".` : 'No clusters yet.'}>
         {(p) => (
           <>
-            <div className="table-wrap">
-              <table data-testid="clusters-table">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Scopes</th>
-                    <th>Limits</th>
-                    <th>Created</th>
-                    {admin && <th>Actions</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {p.items.map((cluster) => (
-                    <tr key={cluster.id}>
-                      <td data-label="Name">
-                        <Link to={`/clusters/${cluster.id}`}>{cluster.name}</Link> {cluster.is_default && <span className="tag">default</span>}
-                        {cluster.bio && <div className="muted small">{cluster.bio}</div>}
-                      </td>
-                      <td data-label="Scopes">{scopesSummary(cluster.scopes)}</td>
-                      <td data-label="Limits">
-                        parents {cluster.scheduler_cluster_config?.candidate_parent_limit ?? '—'}/{cluster.scheduler_cluster_config?.filter_parent_limit ?? '—'}, load{' '}
-                        {cluster.peer_cluster_config?.load_limit ?? '—'}, jobs {cluster.scheduler_cluster_config?.job_rate_limit ?? '—'}/s
-                      </td>
-                      <td data-label="Created">{formatDate(cluster.created_at)}</td>
-                      {admin && (
-                        <td data-label="Actions" className="row-actions">
-                          <Link to={`/clusters/${cluster.id}/edit`} className="button">
-                            Edit
-                          </Link>
-                          <ConfirmButton label="Delete" onConfirm={() => remove(cluster)} />
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable rows={p.items} columns={columns} testId="clusters-table" />
             <Pager page={page} perPage={PER_PAGE} total={p.total} onPage={setPage} />
           </>
         )}

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { list } from '../api/client';
 import type { Job } from '../api/types';
 import { DataState } from '../components/DataState';
+import { type Column, DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { StateBadge } from '../components/StateBadge';
@@ -22,6 +23,14 @@ export function jobSubject(job: Pick<Job, 'args'>): string {
   const kind = typeof args.type === 'string' ? `${args.type} ` : '';
   return `${kind}${url || (typeof args.task_id === 'string' ? args.task_id : '')}`.trim();
 }
+
+const JOB_COLUMNS: Array<Column<Job>> = [
+  { header: 'ID', cell: (job) => <Link to={`/jobs/${job.id}`}>#{job.id}</Link> },
+  { header: 'Type', cell: (job) => job.type },
+  { header: 'Subject', cell: (job) => jobSubject(job), className: 'break' },
+  { header: 'State', cell: (job) => <StateBadge state={job.state} /> },
+  { header: 'Created', cell: (job) => formatDate(job.created_at) },
+];
 
 /** `/jobs`. */
 export function Jobs() {
@@ -63,36 +72,7 @@ export function Jobs() {
       <DataState resource={jobs} isEmpty={(p) => p.items.length === 0} empty={type || state ? 'No job matches these filters.' : 'No jobs yet. Create a preheat to warm the P2P network before a rollout.'}>
         {(p) => (
           <>
-            <div className="table-wrap">
-              <table data-testid="jobs-table">
-                <thead>
-                  <tr>
-                    <th>ID</th>
-                    <th>Type</th>
-                    <th>Subject</th>
-                    <th>State</th>
-                    <th>Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {p.items.map((job) => (
-                    <tr key={job.id}>
-                      <td data-label="ID">
-                        <Link to={`/jobs/${job.id}`}>#{job.id}</Link>
-                      </td>
-                      <td data-label="Type">{job.type}</td>
-                      <td data-label="Subject" className="break">
-                        {jobSubject(job)}
-                      </td>
-                      <td data-label="State">
-                        <StateBadge state={job.state} />
-                      </td>
-                      <td data-label="Created">{formatDate(job.created_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable rows={p.items} columns={JOB_COLUMNS} testId="jobs-table" />
             <Pager page={page} perPage={PER_PAGE} total={p.total} onPage={setPage} />
           </>
         )}

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, list } from '../api/client';
 import type { User } from '../api/types';
 import { DataState, ErrorBox } from '../components/DataState';
+import { type Column, DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { StateBadge } from '../components/StateBadge';
@@ -71,6 +72,27 @@ export function Users() {
       setError(`${user.name}: ${(e as Error).message}`);
     }
   };
+  const columns: Array<Column<User>> = [
+    { header: 'Name', cell: (u) => u.name },
+    { header: 'Email', cell: (u) => u.email || '—' },
+    { header: 'State', cell: (u) => <StateBadge state={u.state} /> },
+    { header: 'Roles', cell: (u) => <UserRoles user={u} roles={roles.data ?? []} onError={setError} /> },
+    { header: 'Created', cell: (u) => formatDate(u.created_at) },
+    {
+      header: 'Actions',
+      cell: (u) =>
+        u.id !== session.me?.id &&
+        (u.state === 'enable' ? (
+          <button type="button" className="danger" onClick={() => void setState(u, 'disable')}>
+            Disable
+          </button>
+        ) : (
+          <button type="button" onClick={() => void setState(u, 'enable')}>
+            Enable
+          </button>
+        )),
+    },
+  ];
   return (
     <>
       <PageHeader title="Users" />
@@ -78,47 +100,7 @@ export function Users() {
       <DataState resource={users} isEmpty={(p) => p.items.length === 0} empty="No users.">
         {(p) => (
           <>
-            <div className="table-wrap">
-              <table data-testid="users-table">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Email</th>
-                    <th>State</th>
-                    <th>Roles</th>
-                    <th>Created</th>
-                    <th>Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {p.items.map((u) => (
-                    <tr key={u.id}>
-                      <td data-label="Name">{u.name}</td>
-                      <td data-label="Email">{u.email || '—'}</td>
-                      <td data-label="State">
-                        <StateBadge state={u.state} />
-                      </td>
-                      <td data-label="Roles">
-                        <UserRoles user={u} roles={roles.data ?? []} onError={setError} />
-                      </td>
-                      <td data-label="Created">{formatDate(u.created_at)}</td>
-                      <td data-label="Actions">
-                        {u.id !== session.me?.id &&
-                          (u.state === 'enable' ? (
-                            <button type="button" className="danger" onClick={() => void setState(u, 'disable')}>
-                              Disable
-                            </button>
-                          ) : (
-                            <button type="button" onClick={() => void setState(u, 'enable')}>
-                              Enable
-                            </button>
-                          ))}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable rows={p.items} columns={columns} testId="users-table" />
             <Pager page={page} perPage={PER_PAGE} total={p.total} onPage={setPage} />
           </>
         )}

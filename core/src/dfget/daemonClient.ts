@@ -10,26 +10,38 @@ import type { DfgetOptions } from './options.js';
 import type { Progress } from './progress.js';
 
 /**
- * Whether anything listens on the Unix socket: `absent` (no socket file), `refused` (a stale socket) or `open`.
- * Decided by the socket alone, so a busy daemon is never mistaken for a missing one.
+ * Whether anything listens on the Unix socket: `absent` (no socket file), `refused` (a stale socket), `denied`
+ * (the socket is there but this user may not connect: mode 0600 and another owner) or `open`. Decided by the
+ * socket alone, so a busy daemon is never mistaken for a missing one.
  */
-export function probeSocket(socketPath: string): Promise<'absent' | 'refused' | 'open'> {
+export function probeSocket(socketPath: string): Promise<'absent' | 'refused' | 'denied' | 'open'> {
   return new Promise((resolve) => {
     const socket = connect(socketPath);
     socket.once('connect', () => {
       socket.destroy();
       resolve('open');
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ENOENT' ? 'absent' : 'refused'));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ENOENT' ? 'absent' : error.code === 'EACCES' || error.code === 'EPERM' ? 'denied' : 'refused'),
+    );
   });
 }
 
 /**
- * A connected DfdaemonDownload client, or undefined when no daemon listens on the socket. When a daemon
- * listens but its gRPC service does not become ready within `waitMs`, that is an error, not a reason to bypass it.
+ * A connected DfdaemonDownload client, or undefined when no daemon listens on the socket. A daemon whose socket
+ * this user may not open is an error (downloading around it would hide a deployment mistake); so is a daemon
+ * that listens but whose gRPC service does not become ready within `waitMs`.
  */
 export async function connectDaemon(socketPath: string, waitMs = 30_000): Promise<dfdaemonV2.DfdaemonDownloadClient | undefined> {
-  if ((await probeSocket(socketPath)) !== 'open') return undefined;
+  const probe = await probeSocket(socketPath);
+  if (probe === 'denied') {
+    throw createError(
+      ErrorCodes.PERMISSION_DENIED,
+      `dfdaemon's socket ${socketPath} exists but this user (uid ${process.getuid?.() ?? '?'}) may not connect to it; ` +
+        'it is mode 0600 for the user running dfdaemon: run dfget as that user (or with sudo)',
+    );
+  }
+  if (probe !== 'open') return undefined;
   const { dfdaemon } = loadProtos();
   const client = new dfdaemon.v2.DfdaemonDownload(
     `unix://${socketPath}`,

@@ -3,9 +3,10 @@
  * image resolver. See `JobService.ts` for the flow and `../../common/jobs/protocol.ts` for the queue messages.
  * @packageDocumentation
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 import { createEgressPolicy } from '../../common/egress/EgressPolicyImpl.js';
+import { createError, ErrorCodes } from '../../common/errors.js';
 import type { ManagerConfig } from '../../config/roles.js';
 import type { DatabaseDriver } from '../../plugin-api/database/DatabaseDriver.js';
 import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBackend.js';
@@ -24,8 +25,7 @@ const STALE_AFTER_MS = 2 * 60_000;
 /** Builds the job service from the manager's config (`egress`, `job.preheat`). */
 export function createJobService(deps: { db: DatabaseDriver; sharedState: SharedStateBackend; config: ManagerConfig; logger: Logger; egress?: EgressPolicy; staleAfterMs?: number }): JobService {
   const { preheat } = deps.config.job;
-  const caCert = preheat.tls.caCert;
-  const ca = caCert === undefined ? undefined : caCert.includes('-----BEGIN') ? caCert : existsSync(caCert) ? readFileSync(caCert, 'utf8') : undefined;
+  const ca = preheatCa(preheat.tls.caCert);
   return new JobService({
     db: deps.db,
     sharedState: deps.sharedState,
@@ -34,4 +34,18 @@ export function createJobService(deps: { db: DatabaseDriver; sharedState: Shared
     registry: { timeoutMs: preheat.registryTimeout, insecureSkipVerify: preheat.tls.insecureSkipVerify, ...(ca ? { ca } : {}) },
     staleAfterMs: deps.staleAfterMs ?? STALE_AFTER_MS,
   });
+}
+
+/**
+ * The CA bundle registries are checked against: `job.preheat.tls.caCert` inline (PEM) or as a file path. A path
+ * that cannot be read stops start-up, naming the key, rather than silently trusting only the system roots.
+ */
+export function preheatCa(caCert: string | undefined): string | undefined {
+  if (caCert === undefined || caCert === '') return undefined;
+  if (caCert.includes('-----BEGIN')) return caCert;
+  try {
+    return readFileSync(caCert, 'utf8');
+  } catch (error) {
+    throw createError(ErrorCodes.INVALID_CONFIG, `job.preheat.tls.caCert: cannot read ${caCert}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
