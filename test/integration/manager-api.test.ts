@@ -516,6 +516,23 @@ for (const target of TARGETS) {
         expect((await call('GET', '/api/v1/jobs', { token: rootToken })).body).toEqual([]);
       });
 
+      it("rate-limits job creation per scheduler cluster with 429 (the cluster's job_rate_limit)", async () => {
+        const made = await call('POST', '/api/v1/clusters', {
+          token: rootToken,
+          body: { name: `jobs-${randomBytes(2).toString('hex')}`, scheduler_cluster_config: { job_rate_limit: 2 } },
+        });
+        expect(made.status, made.text).toBe(200);
+        const create = () =>
+          call('POST', '/api/v1/jobs', { token: rootToken, body: { type: 'preheat', args: { type: 'file', url: 'http://127.0.0.1:9/f' }, scheduler_cluster_ids: [made.body.id] } });
+        const answers = [];
+        for (let i = 0; i < 3; i++) answers.push(await create());
+        // The first two pass the limit (and then find no scheduler in the new cluster); the third is over it.
+        expect(answers.slice(0, 2).map((a) => a.status)).not.toContain(429);
+        expect(answers[0]!.body.message).toMatch(/no active scheduler/);
+        expect(answers[2]!.status).toBe(429);
+        expect(answers[2]!.body.message).toBe(`rate limit exceeded: scheduler cluster ${made.body.id} accepts 2 jobs per second (job_rate_limit)`);
+      });
+
       it('refuses oversized bodies with 413 and keeps serving', async () => {
         const big = await call('POST', '/api/v1/configs', { token: rootToken, body: { name: 'big', value: 'x'.repeat(2 * 1024 * 1024) } });
         expect(big.status).toBe(413);
