@@ -269,7 +269,7 @@ export class Scheduler {
     if (this.#stopped) return;
     this.#stopped = true;
     this.health.setNotServing();
-    await this.#jobWorker?.stop();
+    await this.#jobWorker?.stop(graceMs);
     await this.#dynconfig?.stop();
     this.#gc.stop();
     this.#ctx.seedPeer?.close();

@@ -43,6 +43,8 @@ export class JobWorker {
   readonly #calls: HostCalls;
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
+  /** Aborted when `stop` runs out of grace: running preheat downloads are cancelled. */
+  readonly #abort = new AbortController();
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
@@ -56,12 +58,23 @@ export class JobWorker {
     this.#loop ??= this.#run();
   }
 
-  /** Stops polling, waits for running tasks (which report), closes clients. */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and waits up to `graceMs` for running tasks; downloads still running then are cancelled, so
+   * their tasks end as FAILURE and are reported, and the stop stays bounded. Closes the clients last.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.#stopped = true;
     this.#wake?.();
     await this.#loop;
-    await Promise.allSettled([...this.#running]);
+    const running = Promise.allSettled([...this.#running]);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([running.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+    clearTimeout(timer);
+    if (!finished) {
+      this.options.logger.warn({ tasks: this.#running.size, graceMs }, 'job tasks still running at stop; cancelling their downloads');
+      this.#abort.abort();
+      await running;
+    }
     this.#client.close();
     this.#calls.close();
   }
@@ -104,7 +117,8 @@ export class JobWorker {
     }
     logger.info({ taskUuid: task.task_uuid, jobId: task.job_id, state: outcome.state, error: outcome.error || undefined }, 'job task finished');
     const report: ReportJobTaskRequest = { scheduler: identity, task_uuid: task.task_uuid, job_id: task.job_id, state: outcome.state, error: outcome.error, result: outcome.result };
-    for (let attempt = 1; attempt <= REPORT_ATTEMPTS; attempt++) {
+    const attempts = this.#stopped ? 1 : REPORT_ATTEMPTS;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         await this.#call('ReportJobTask', report, 10_000);
         return;
@@ -117,7 +131,7 @@ export class JobWorker {
 
   async #execute(task: JobTaskMessage): Promise<TaskOutcome> {
     const { resource, egress, identity } = this.options;
-    const deps = { calls: this.#calls, egress, schedulerClusterId: identity.scheduler_cluster_id };
+    const deps = { calls: this.#calls, egress, schedulerClusterId: identity.scheduler_cluster_id, signal: this.#abort.signal };
     switch (task.type) {
       case 'preheat':
         return runPreheat({ ...deps, hosts: resource.hosts }, task.args as PreheatTaskArgs);

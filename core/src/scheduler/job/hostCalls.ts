@@ -19,15 +19,28 @@ export class HostCalls {
 
   constructor(private readonly credentials: ChannelCredentials = grpcCredentials.createInsecure()) {}
 
-  /** Asks the host to download `download` and resolves when its stream ends; rejects on error or after `timeoutMs`. */
-  download(host: HostAddress, download: commonV2.Download, timeoutMs: number): Promise<void> {
+  /**
+   * Asks the host to download `download` and resolves when its stream ends; rejects on error, after `timeoutMs`,
+   * or when `signal` aborts (the call is cancelled).
+   */
+  download(host: HostAddress, download: commonV2.Download, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(createError(ErrorCodes.CANCELLED, 'cancelled before it started: the scheduler is stopping'));
       const call = this.#client(host).DownloadTask({ download }, { deadline: Date.now() + timeoutMs });
+      const cancel = () => call.cancel();
+      signal?.addEventListener('abort', cancel, { once: true });
+      call.on('close', () => signal?.removeEventListener('abort', cancel));
       let answered = false;
       call.on('data', () => {
         answered = true;
       });
-      call.on('error', (error: ServiceError) => reject(createError(ErrorCodes.SOURCE_ERROR, error.details || error.message)));
+      call.on('error', (error: ServiceError) =>
+        reject(
+          signal?.aborted
+            ? createError(ErrorCodes.CANCELLED, 'cancelled: the scheduler stopped before the host finished')
+            : createError(ErrorCodes.SOURCE_ERROR, error.details || error.message),
+        ),
+      );
       call.on('end', () => (answered ? resolve() : reject(createError(ErrorCodes.INTERNAL, 'the host closed the download without a response'))));
     });
   }

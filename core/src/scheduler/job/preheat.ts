@@ -23,6 +23,8 @@ export interface PreheatDeps {
   /** Hosts on denied addresses are never dialled. */
   readonly egress: EgressPolicy;
   readonly schedulerClusterId: number;
+  /** Aborted when the scheduler stops: downloads still running are cancelled and count as failures. */
+  readonly signal?: AbortSignal;
 }
 
 /** The outcome of one task. */
@@ -60,7 +62,7 @@ export async function runPreheat(deps: PreheatDeps, args: PreheatTaskArgs): Prom
   const attempt = async (url: string, host: Host, seed: boolean) => {
     const who = { url, hostname: host.info.hostname, ip: host.info.ip };
     try {
-      await deps.calls.download({ ip: host.info.ip, port: host.info.port }, preheatDownload(url, args, seed), args.timeout_ms);
+      await deps.calls.download({ ip: host.info.ip, port: host.info.port }, preheatDownload(url, args, seed), args.timeout_ms, deps.signal);
       success.push(who);
     } catch (error) {
       failure.push({ ...who, description: (error as Error).message });
