@@ -66,6 +66,10 @@ describe('deploy/docker-compose', () => {
     expect(parseConfig('dfdaemon', configs['seed-peer']!.text, 'dfdaemon.yaml').config.seedPeer.enable).toBe(true);
   });
 
+  it("requires root's first password from the environment instead of shipping one", () => {
+    expect(compose.services.manager.environment.DRAGONFLY_INITIAL_ROOT_PASSWORD).toMatch(/^\$\{D7Y_ROOT_PASSWORD:\?.+\}$/);
+  });
+
   it('points the scheduler and the seed peer at the manager gRPC port', () => {
     const managerAddr = `manager:${configs.manager!.ports.grpc}`;
     expect(parseConfig('scheduler', configs.scheduler!.text, 's').config.manager.addr).toBe(managerAddr);
@@ -120,6 +124,14 @@ describe('deploy/helm/d7y', () => {
     const daemonSet = find('DaemonSet', 'd7y-dfdaemon')!;
     expect(daemonSet.spec.template.spec.hostNetwork).toBe(true);
     expect(find('StatefulSet', 'd7y-seed-peer')!.spec.volumeClaimTemplates[0].metadata.name).toBe('storage');
+  });
+
+  it("gives the manager root's first password from a Secret, never a default in the chart", () => {
+    const env = find('Deployment', 'd7y-manager')!.spec.template.spec.containers[0].env as Doc[];
+    expect(env.find((e) => e.name === 'DRAGONFLY_INITIAL_ROOT_PASSWORD')).toEqual({
+      name: 'DRAGONFLY_INITIAL_ROOT_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'd7y-manager-root', key: 'password', optional: true } },
+    });
   });
 
   it('mounts a config per role that our loader accepts, and the container ports and probes match it', () => {
