@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: builds the workspace, starts the real services the suites need (installing Debian
-# packages when missing: Redis, PostgreSQL, MariaDB), runs vitest once over all packages, stops the services,
-# and ends with one summary line "tests: N passed, N failed, N skipped". Extra arguments go to vitest.
+# packages when missing: Redis, PostgreSQL, MariaDB), runs the unit and integration suites in one vitest run and
+# each end-to-end file in its own, all under time limits, stops the services, and ends with one summary line
+# "tests: N passed, N failed, N skipped". Extra arguments go to vitest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export ONNXRUNTIME_NODE_INSTALL=skip
@@ -24,7 +25,7 @@ for name in redis postgres mariadb; do
   script="scripts/services/$name.sh"
   [ -f "$script" ] || continue
   echo "== starting $name"
-  if exports=$(bash "$script" start); then
+  if exports=$(timeout -k 30 600 bash "$script" start); then
     eval "$exports"
     started+=("$name")
   else
@@ -43,7 +44,11 @@ done
 # Unit and integration suites run in parallel; end-to-end suites (many real processes, fault timing) run one
 # file per vitest process so that 2 cores do not turn their timing into noise, and so that one file that hangs
 # is killed after its own time limit and reported as failed instead of stalling the whole run.
-UNIT_TIMEOUT="${D7Y_UNIT_TIMEOUT_SECONDS:-1500}"
+# Everything after the build ends by DEADLINE seconds into this script (CI allows 90 minutes, npm ci included),
+# whatever the installs above took: each limit below is cut to what is left.
+DEADLINE="${D7Y_TEST_DEADLINE_SECONDS:-4500}"
+left() { local rest=$((DEADLINE - SECONDS)); [ "$rest" -lt "$1" ] && echo $((rest > 60 ? rest : 60)) || echo "$1"; }
+UNIT_TIMEOUT=$(left "${D7Y_UNIT_TIMEOUT_SECONDS:-1500}")
 E2E_FILE_TIMEOUT="${D7Y_E2E_FILE_TIMEOUT_SECONDS:-420}"
 E2E_BUDGET="${D7Y_E2E_BUDGET_SECONDS:-2700}"
 rc=0
@@ -67,18 +72,19 @@ else
   e2e_start=$SECONDS
   for file in test/e2e/*.test.ts; do
     name=$(basename "$file" .test.ts)
-    if [ $((SECONDS - e2e_start)) -ge "$E2E_BUDGET" ]; then
-      echo "!!! $file NOT RUN: the end-to-end budget of ${E2E_BUDGET}s is spent" | tee -a "$failures"
+    if [ $((SECONDS - e2e_start)) -ge "$E2E_BUDGET" ] || [ $((DEADLINE - SECONDS)) -lt 60 ]; then
+      echo "!!! $file NOT RUN: the end-to-end budget (${E2E_BUDGET}s, deadline ${DEADLINE}s) is spent" | tee -a "$failures"
       rc=1
       continue
     fi
     echo "-- $file"
-    timeout -k 30 "$E2E_FILE_TIMEOUT" npx vitest run --reporter=default --reporter=json \
+    file_timeout=$(left "$E2E_FILE_TIMEOUT")
+    timeout -k 30 "$file_timeout" npx vitest run --reporter=default --reporter=json \
       --outputFile.json="$reports/e2e-$name.json" "$file"
     code=$?
     if [ "$code" -ne 0 ]; then rc=1; fi
     if [ "$code" -eq 124 ] || [ "$code" -eq 137 ]; then
-      echo "!!! $file TIMED OUT after ${E2E_FILE_TIMEOUT}s and was killed" | tee -a "$failures"
+      echo "!!! $file TIMED OUT after ${file_timeout}s and was killed" | tee -a "$failures"
       rm -f "$reports/e2e-$name.json"
     fi
   done
