@@ -13,9 +13,16 @@ echo "== build console (vite)"
 npm run --silent build -w @d7y/console || { echo "console build failed (npm run build -w @d7y/console)"; exit 1; }
 
 mkdir -p test/.tmp
+# Suites make their temporary files under TMPDIR: a directory of this run's own, removed at the end, so that
+# repeated runs do not fill the disk (one full run writes several GiB: swarm outputs, registries, caches).
+# Traversable by every user, as the suite that runs dfget as another user needs.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/d7y-test-XXXXXX") || { echo "cannot create a temporary directory"; exit 1; }
+chmod 755 "$TMPDIR"
+export TMPDIR
 started=()
 stop_services() {
   for name in "${started[@]}"; do bash "scripts/services/$name.sh" stop >/dev/null 2>&1 || true; done
+  rm -rf "$TMPDIR"
 }
 trap stop_services EXIT
 
