@@ -15,9 +15,9 @@ npm run --silent build -w @d7y/console || { echo "console build failed (npm run 
 mkdir -p test/.tmp
 # Suites make their temporary files under TMPDIR: a directory of this run's own, removed at the end, so that
 # repeated runs do not fill the disk (one full run writes several GiB: swarm outputs, registries, caches).
-# Traversable by every user, as the suite that runs dfget as another user needs.
+# Open to every user like /tmp itself (sticky): the MariaDB installer runs as mysql, a dfget suite as nobody.
 TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/d7y-test-XXXXXX") || { echo "cannot create a temporary directory"; exit 1; }
-chmod 755 "$TMPDIR"
+chmod 1777 "$TMPDIR"
 export TMPDIR
 started=()
 stop_services() {
