@@ -137,6 +137,6 @@ describe('manager-driven dynconfig with real processes', () => {
     expect(sha256(join(out, 'second-2'))).toBe(digests.second);
     expect(second.stderr).toMatch(/remote_peer/);
     expect(origin.bytesFor('/second.bin') / (24 * MiB)).toBeLessThanOrEqual(1.05);
-    expect(schedB.log).toMatch(/keep-alive stream to the manager ended; reconnecting|registering with the manager failed/);
+    await schedB.waitForLog(/keep-alive stream to the manager ended; reconnecting|registering with the manager failed/);
   });
 });

@@ -97,7 +97,7 @@ describe('object storage and HDFS sources through dfdaemon', () => {
     // Credentials travelled dfget -> daemon -> scheduler -> seed; none of them may print or export them.
     const texts = [scheduler.log, seed.log, ...peers.map((p) => p.log), ...results.map((r) => r.stdout + r.stderr), ...(await Promise.all([seed, ...peers].map((d) => d.metrics())))];
     for (const text of texts) for (const secret of SECRETS) expect(text).not.toContain(secret);
-    expect(seed.log).toContain('s3://models/llm/weights.bin');
+    await seed.waitForLog('s3://models/llm/weights.bin');
   });
 
   it('a wrong S3 secret fails dfget with a clear message that names the flag and not the secret', async () => {

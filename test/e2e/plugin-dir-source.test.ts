@@ -47,7 +47,7 @@ describe('source plugins from pluginDir/backend', () => {
     const daemon = await daemonWith('plugin-file', { 'source-file-plugin.js': { copy: EXAMPLE } }, { plugins: { source: { file: { root } } } });
     expect(readdirSync(join(daemon.dir, 'plugins', 'backend'))).toEqual(['source-file-plugin.js']);
     await daemon.start();
-    expect(daemon.log).toContain('serving file:// URLs');
+    await daemon.waitForLog('serving file:// URLs');
 
     const out = tempDir('file-out');
     const single = await dfget([`file://${join(root, 'payload.bin')}`, '-O', join(out, 'payload.bin'), '-e', daemon.socketPath]);
@@ -87,7 +87,7 @@ describe('source plugins from pluginDir/backend', () => {
     await expect(refused.start(15_000)).rejects.toThrow(/my-s3\.js[\s\S]*scheme 's3'[\s\S]*overrides: true/);
     const accepted = await daemonWith('plugin-override', { 'my-s3.js': { text: override(true) } });
     await accepted.start();
-    expect(accepted.log).toMatch(/pluginDir plugin source\/my-s3 .*my-s3\.js\) overrides built-in source\/s3/);
+    await accepted.waitForLog(/pluginDir plugin source\/my-s3 .*my-s3\.js\) overrides built-in source\/s3/);
   });
 
   it('a broken plugin file stops start-up with a message naming the file and the reason', async () => {

@@ -56,7 +56,7 @@ describe('a registry that requires credentials, behind the proxy', () => {
     writeFileSync(conf, `[[registry]]\nprefix = "private.example.test"\nlocation = "private.example.test"\n\n[[registry.mirror]]\nlocation = "${mirror}"\ninsecure = true\n`);
     const authfile = join(dir, 'auth.json');
     writeFileSync(authfile, JSON.stringify({ auths: { [mirror]: { auth: Buffer.from('alice:s3cret').toString('base64') } } }));
-    execFileSync('skopeo', ['--registries-conf', conf, 'copy', '--insecure-policy', '--authfile', authfile, 'docker://private.example.test/private/app:1.0', `dir:${join(dir, 'out')}`], { stdio: 'pipe' });
+    execFileSync('skopeo', ['--registries-conf', conf, 'copy', '--insecure-policy', '--authfile', authfile, 'docker://private.example.test/private/app:1.0', `dir:${join(dir, 'out')}`], { stdio: 'pipe', timeout: 180_000 });
     expect(sha256(readFileSync(join(dir, 'out', image.config.slice(7))))).toBe(image.config);
   });
 });

@@ -161,7 +161,7 @@ describe('registry mirror on one dfdaemon (no scheduler): the real Docker distri
       `unqualified-search-registries = []\n\n[[registry]]\nprefix = "registry.example.test"\nlocation = "registry.example.test"\n\n[[registry.mirror]]\nlocation = "127.0.0.1:${proxy}"\ninsecure = true\n`,
     );
     const before = registry.requests(image.manifest).length + registry.requests('/manifests/1.0').length;
-    execFileSync('skopeo', ['--registries-conf', conf, 'copy', '--insecure-policy', 'docker://registry.example.test/test/hello:1.0', `dir:${join(dir, 'out')}`], { stdio: 'pipe' });
+    execFileSync('skopeo', ['--registries-conf', conf, 'copy', '--insecure-policy', 'docker://registry.example.test/test/hello:1.0', `dir:${join(dir, 'out')}`], { stdio: 'pipe', timeout: 180_000 });
     expect(readFileSync(join(dir, 'out', image.layer.slice(7))).equals(layer)).toBe(true);
     // The registry (whose access log arrives asynchronously) saw skopeo's manifest request through the proxy.
     await expect.poll(() => registry.requests(image.manifest).length + registry.requests('/manifests/1.0').length).toBeGreaterThan(before);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { stringify } from 'yaml';
 
-import { BIN, REPO, tempDir } from './processes.js';
+import { BIN, exitedAndDrained, REPO, tempDir, waitForLog } from './processes.js';
 import { freePorts } from './ports.js';
 
 function tcpOpen(port: number): Promise<boolean> {
@@ -89,9 +89,13 @@ export class ManagerProcess {
 
   async #signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    await exited;
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exitedAndDrained(child);
+  }
+
+  /** Waits until this manager's log shows `pattern`. */
+  waitForLog(pattern: RegExp | string, timeoutMs?: number): Promise<void> {
+    return waitForLog(() => this.log, pattern, timeoutMs);
   }
 }

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 
 import { freePort } from './ports.js';
 import { ensureOciTools, skopeo } from './registry.js';
-import { tempDir } from './processes.js';
+import { exitedAndDrained, tempDir } from './processes.js';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -145,10 +145,9 @@ export class AuthRegistry {
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    await exited;
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exitedAndDrained(child);
   }
 }
 

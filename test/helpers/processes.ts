@@ -51,6 +51,33 @@ export function runNode(script: string, args: string[], options: { timeoutMs?: n
   });
 }
 
+/**
+ * Resolves once `child` has exited and its stdout/stderr have been read to the end, so a `log` gathered from
+ * them is complete ('exit' can come before the last output arrives). A grandchild still holding the pipes
+ * open cannot stall a test: the wait for the pipes ends 2 s after the exit.
+ */
+export async function exitedAndDrained(child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+  const open = [child.stdout, child.stderr].filter((stream) => stream && !stream.readableEnded && !stream.destroyed);
+  let timer: NodeJS.Timeout | undefined;
+  const drained = Promise.all(open.map((stream) => new Promise((r) => (stream!.once('end', r), stream!.once('close', r)))));
+  await Promise.race([drained, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Waits until the text `read()` returns matches `pattern` (a process's log grows as its output arrives, which
+ * can be after the port it opened answers). Fails after `timeoutMs` with the text seen.
+ */
+export async function waitForLog(read: () => string, pattern: RegExp | string, timeoutMs = 10_000): Promise<void> {
+  const matches = () => (typeof pattern === 'string' ? read().includes(pattern) : pattern.test(read()));
+  const deadline = Date.now() + timeoutMs;
+  while (!matches()) {
+    if (Date.now() > deadline) throw new Error(`log did not show ${String(pattern)} in ${timeoutMs} ms:\n${read()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** Runs dfget with the given arguments. */
 export function dfget(args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
   return runNode(BIN.dfget, ['--no-progress', ...args], options);
@@ -128,10 +155,14 @@ export class DaemonProcess {
 
   private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill(signal);
-    await exited;
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exitedAndDrained(child);
+  }
+
+  /** Waits until this daemon's log shows `pattern`. */
+  waitForLog(pattern: RegExp | string, timeoutMs?: number): Promise<void> {
+    return waitForLog(() => this.log, pattern, timeoutMs);
   }
 
   /** GET on the metrics port. */
@@ -226,16 +257,20 @@ export class SchedulerProcess {
     await stopChild(this.child, 'SIGKILL');
   }
 
+  /** Waits until this scheduler's log shows `pattern`. */
+  waitForLog(pattern: RegExp | string, timeoutMs?: number): Promise<void> {
+    return waitForLog(() => this.log, pattern, timeoutMs);
+  }
+
   async stop(): Promise<void> {
     await stopChild(this.child, 'SIGTERM');
   }
 }
 
 async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill(signal);
-  await exited;
+  if (!child) return;
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  await exitedAndDrained(child);
 }
 
 function tcpOpen(port: number): Promise<boolean> {

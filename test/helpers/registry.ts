@@ -5,7 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 
 import { freePort } from './ports.js';
-import { REPO, tempDir } from './processes.js';
+import { exitedAndDrained, REPO, tempDir } from './processes.js';
 
 const OCI_TOOLS = ['docker-registry', 'skopeo', 'containerd', 'ctr', 'runc', 'busybox', 'curl'];
 let toolsChecked = false;
@@ -150,10 +150,9 @@ export class TestRegistry {
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    await exited;
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exitedAndDrained(child);
   }
 }
 

@@ -86,7 +86,7 @@ describe('ml evaluator and custom evaluators, end to end through the CLI', () =>
     const model = join(dir, 'model.onnx');
     expect(existsSync(model)).toBe(true);
     const s = await scheduler('ml-ok', { scheduler: { algorithm: 'ml', records: { enable: true } }, plugins: { evaluator: { ml: { model } } } });
-    expect(s.log).toMatch(/ml evaluator model loaded/);
+    await s.waitForLog(/ml evaluator model loaded/);
     const metrics = (parse(readFileSync(s.configPath, 'utf8')) as { metrics: { addr: string } }).metrics.addr;
     const exported = join(dir, 'exported.ndjson');
     const result = await runNode(BIN.d7y, ['records', 'export', '--scheduler', metrics, '--out', exported]);
@@ -125,8 +125,8 @@ describe('ml evaluator and custom evaluators, end to end through the CLI', () =>
     const pluginDir = tempDir('evaluator-example');
     copyFileSync(EXAMPLE, join(pluginDir, 'd7y-scheduler-plugin-evaluator.js'));
     const s = await scheduler('example-evaluator', { server: { pluginDir }, scheduler: { algorithm: 'plugin' }, plugins: { evaluator: { 'fastest-uploader': { seedPenalty: 0.5 } } } });
-    expect(s.log).toMatch(/ranking parents by observed upload rate/);
-    expect(s.log).toMatch(/"algorithm":"plugin"/);
+    await s.waitForLog(/ranking parents by observed upload rate/);
+    await s.waitForLog(/"algorithm":"plugin"/);
   });
 
   it('d7y evaluate compares the example with the default evaluator on the recorded decisions', async () => {
