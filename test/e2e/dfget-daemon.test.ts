@@ -272,3 +272,32 @@ async function pieceStatus(port: number, task: string, piece: number | string): 
   return response.status;
 }
 
+
+describe('bandwidth limits of a dfdaemon', () => {
+  const origin = new TestOrigin();
+  const files = tempDir('origin-bw');
+  let daemon: DaemonProcess;
+  let digest = '';
+
+  beforeAll(async () => {
+    digest = writeRandomFile(join(files, 'f.bin'), 12 * MiB);
+    await origin.start();
+    origin.route('/f.bin', { kind: 'file', path: join(files, 'f.bin') });
+    daemon = await DaemonProcess.create('node-bw', { download: { backToSourceBandwidthLimit: '4MiB' } });
+    await daemon.start();
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+    await origin.stop();
+  });
+
+  it('download.backToSourceBandwidthLimit paces bytes from the source (12 MiB at 4 MiB/s after a 4 MiB burst: at least 2 s)', async () => {
+    const out = join(tempDir('bw'), 'f');
+    const started = performance.now();
+    const result = await dfget([origin.url('/f.bin'), '-O', out, '-e', daemon.socketPath, '--digest', `sha256:${digest}`]);
+    const seconds = (performance.now() - started) / 1000;
+    expect(result.code, result.stderr).toBe(0);
+    expect(sha256File(out)).toBe(digest);
+    expect(seconds).toBeGreaterThanOrEqual(1.8);
+  });
+});

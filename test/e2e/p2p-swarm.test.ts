@@ -162,6 +162,20 @@ describe('P2P swarm through a scheduler and a seed peer', () => {
     expect(await uploaded(seed) + (await uploaded(e))).toBeGreaterThan(0);
   });
 
+  it('a scheduler that hangs with its connection open: after scheduler.scheduleTimeout the peer downloads from the source', async () => {
+    const s = await scheduler('sched-hung');
+    const peer = await daemon('peer-hung', peerConfig([s], { scheduler: { netAddrs: [s.addr], announceInterval: '5m', scheduleTimeout: '2s' } }));
+    s.pause();
+    try {
+      const result = await dfget([origin.url('/mid.bin?case=hung'), '-O', join(out, 'hung'), '-e', peer.socketPath, '--digest', `sha256:${digests.mid}`], { timeoutMs: 60_000 });
+      expect(result.code, result.stderr).toBe(0);
+      expect(sha256(join(out, 'hung'))).toBe(digests.mid);
+      await peer.waitForLog(/no scheduling answer in 2000 ms \(scheduler.scheduleTimeout\)/);
+    } finally {
+      s.resume();
+    }
+  });
+
   it('two schedulers: tasks split between them by hash, each download still P2P', async () => {
     const s1 = await scheduler('sched-1');
     const s2 = await scheduler('sched-2');

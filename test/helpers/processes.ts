@@ -257,6 +257,16 @@ export class SchedulerProcess {
     await stopChild(this.child, 'SIGKILL');
   }
 
+  /** SIGSTOP: the scheduler stalls with its connections open (a hung process, not a dead one). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `pause()`. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Waits until this scheduler's log shows `pattern`. */
   waitForLog(pattern: RegExp | string, timeoutMs?: number): Promise<void> {
     return waitForLog(() => this.log, pattern, timeoutMs);

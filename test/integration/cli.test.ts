@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { BIN, REPO, runNode, tempDir } from '../helpers/processes.js';
+import { BIN, REPO, runNode, SchedulerProcess, tempDir } from '../helpers/processes.js';
 
 const fixture = (name: string) => join(REPO, 'test/fixtures/config/dragonfly', name);
 
@@ -123,5 +123,23 @@ describe('--help and --version everywhere', () => {
   it('dfget -V prints the version', async () => {
     const result = await runNode(BIN.dfget, ['-V']);
     expect(result.stdout.trim()).toBe('0.1.0');
+  });
+});
+
+describe('server.logLevel of the scheduler (Dragonfly Go services key)', () => {
+  it('warn hides info lines; the default shows them; verbose: true wins over it', async () => {
+    const levelsSeen = async (name: string, config: Record<string, unknown>) => {
+      const scheduler = await SchedulerProcess.create(name, config);
+      await scheduler.start();
+      await scheduler.stop();
+      return new Set([...scheduler.log.matchAll(/"level":(\d+)/g)].map((m) => Number(m[1])));
+    };
+    const quiet = await levelsSeen('log-warn', { server: { logLevel: 'warn' } });
+    expect(quiet.has(30)).toBe(false);
+    const normal = await levelsSeen('log-default', {});
+    expect(normal.has(30)).toBe(true);
+    expect(normal.has(20)).toBe(false);
+    const verbose = await levelsSeen('log-verbose', { server: { logLevel: 'error' }, verbose: true });
+    expect(verbose.has(30)).toBe(true); // verbose (debug) wins over logLevel: error, so info lines show
   });
 });

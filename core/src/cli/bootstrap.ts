@@ -45,13 +45,23 @@ export function rolePluginConfig(role: ConfigRole, config: ConfigFor<ConfigRole>
   };
 }
 
+/**
+ * The logger level for the Go services' `server.logLevel` (manager, scheduler): Dragonfly's `panic` and `fatal`
+ * both mean "only fatal messages" here; unset means `info`. `verbose: true` still wins with `debug`.
+ */
+export function goLogLevel(level: string | undefined): LogLevel {
+  if (level === 'panic' || level === 'fatal') return 'fatal';
+  if (level === 'debug' || level === 'warn' || level === 'error') return level;
+  return 'info';
+}
+
 /** Loads config, creates the logger and egress policy, and loads the role's plugins (throwing one StartupError). */
 export async function prepareRole<R extends ConfigRole>(role: R, flags: RoleFlags): Promise<PreparedRole<R>> {
   const { config, warnings, path } = await loadConfig(role, { path: flags.config });
-  const base = config as unknown as { console?: boolean; verbose?: boolean; log?: { level?: LogLevel }; server?: { logDir?: string } };
+  const base = config as unknown as { console?: boolean; verbose?: boolean; log?: { level?: LogLevel }; server?: { logDir?: string; logLevel?: string } };
   const logger = createLogger({
     name: role,
-    level: flags.logLevel ?? base.log?.level ?? (base.verbose ? 'debug' : 'info'),
+    level: flags.logLevel ?? base.log?.level ?? (base.verbose ? 'debug' : goLogLevel(base.server?.logLevel)),
     console: flags.console ?? true,
     logDir: base.server?.logDir,
   });

@@ -19,6 +19,23 @@ describe('ByteRateLimiter', () => {
     expect(new ByteRateLimiter(Number.POSITIVE_INFINITY).unlimited).toBe(true);
   });
 
+  it('under a parent, a byte must pass both buckets: the tighter one sets the wait, and both are charged', () => {
+    const MiB = 1024 * 1024;
+    const host = new ByteRateLimiter(4 * MiB);
+    const source = new ByteRateLimiter(2 * MiB, host);
+    expect(source.reserve(2 * MiB)).toBe(0);
+    const sourceBound = source.reserve(MiB);
+    expect(sourceBound).toBeGreaterThan(400); // 1 MiB over a 2 MiB/s bucket: ~500 ms; the host bucket still has room
+    expect(sourceBound).toBeLessThan(600);
+    expect(host.reserve(MiB)).toBe(0); // the host bucket was charged 3 of its 4 MiB by the source bytes
+    expect(host.reserve(MiB)).toBeGreaterThan(200);
+    const hostBound = new ByteRateLimiter(0, new ByteRateLimiter(MiB));
+    expect(hostBound.unlimited).toBe(false);
+    expect(hostBound.reserve(MiB)).toBe(0);
+    expect(hostBound.reserve(MiB)).toBeGreaterThan(900);
+    expect(new ByteRateLimiter(0, new ByteRateLimiter(0)).unlimited).toBe(true);
+  });
+
   it('paces a stream and forwards source errors', async () => {
     const limiter = new ByteRateLimiter(1024 * 1024);
     const bytes: Buffer[] = [];

@@ -2,31 +2,40 @@ import { type Readable, Transform, type TransformCallback } from 'node:stream';
 
 /**
  * A token bucket over bytes shared by many streams. `rate` is bytes per second; 0 or Infinity means unlimited.
- * Burst is one second of rate (at least 1 MiB) so that large chunks pass without being split.
+ * Burst is one second of rate (at least 1 MiB) so that large chunks pass without being split. With a `parent`,
+ * bytes must pass both buckets (a per-kind limit under a host-wide one), still through one stream hop.
  */
 export class ByteRateLimiter {
   private tokens: number;
   private last = performance.now();
   private readonly burst: number;
 
-  constructor(readonly rate: number) {
+  constructor(
+    readonly rate: number,
+    private readonly parent?: ByteRateLimiter,
+  ) {
     this.burst = Math.max(rate, 1024 * 1024);
     this.tokens = this.burst;
   }
 
-  /** True when no limit applies. */
+  /** True when neither this bucket nor its parent limits anything. */
   get unlimited(): boolean {
+    return this.ownUnlimited && (this.parent?.unlimited ?? true);
+  }
+
+  private get ownUnlimited(): boolean {
     return !Number.isFinite(this.rate) || this.rate <= 0;
   }
 
-  /** Milliseconds to wait before `bytes` may pass; takes the tokens (possibly going negative). */
+  /** Milliseconds to wait before `bytes` may pass; takes the tokens (possibly going negative) here and in the parent. */
   reserve(bytes: number): number {
-    if (this.unlimited) return 0;
+    const parentWait = this.parent?.reserve(bytes) ?? 0;
+    if (this.ownUnlimited) return parentWait;
     const now = performance.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
     this.tokens -= bytes;
-    return this.tokens >= 0 ? 0 : (-this.tokens / this.rate) * 1000;
+    return Math.max(parentWait, this.tokens >= 0 ? 0 : (-this.tokens / this.rate) * 1000);
   }
 
   /**

@@ -108,11 +108,13 @@ export class Dfdaemon {
         logger.child({ component: 'scheduler-pool' }),
       );
     }
+    const downloadLimiter = new ByteRateLimiter(config.download.bandwidthLimit);
     this.engine = new TaskEngine({
       storage: this.storage,
       sourceFor: (url) => meteredSource(this.registry.sourceFor(url), this.metrics),
       logger: logger.child({ component: 'task' }),
-      downloadLimiter: new ByteRateLimiter(config.download.bandwidthLimit),
+      downloadLimiter,
+      backToSourceLimiter: new ByteRateLimiter(config.download.backToSourceBandwidthLimit, downloadLimiter),
       concurrentPieceCount: config.download.concurrentPieceCount,
       hostIp: this.hostIp,
       hostname: config.host.hostname,
@@ -123,6 +125,7 @@ export class Dfdaemon {
         pool: this.pool,
         hostId: this.hostId,
         pieceTimeoutMs: config.download.pieceTimeout,
+        scheduleTimeoutMs: config.scheduler.scheduleTimeout,
         maxScheduleCount: config.scheduler.maxScheduleCount,
         enableBackToSource: config.scheduler.enableBackToSource,
       },

@@ -132,7 +132,7 @@ export function legacySecurity(defaults: { dnsNames: readonly string[]; validity
 /** Log file settings of Dragonfly's Go services (`server.log*`). */
 export function goLogOptions() {
   return {
-    logLevel: oneOf(['debug', 'info', 'warn', 'error', 'panic', 'fatal']).default('info').describe('Log level.'),
+    logLevel: oneOf(['debug', 'info', 'warn', 'error', 'panic', 'fatal']).default('info').describe('Log level (panic and fatal both keep only fatal messages); verbose: true means debug.'),
     logDir: str().default('/var/log/dragonfly').describe('Log directory. Empty means the default.'),
     logMaxSize: int(1).default(1024).describe('Size in megabytes at which a log file is rotated.'),
     logMaxAge: int(0).default(7).describe('Days to keep rotated log files.'),

@@ -85,7 +85,7 @@ const download = section({
   }).describe('Download gRPC server (Unix socket).'),
   protocol: oneOf(['tcp', 'quic']).default('tcp').describe('Protocol peers use to fetch pieces from this host.'),
   bandwidthLimit: size().default(50 * GB).describe('Download bandwidth limit per second (e.g. 50GB). Older files spell it rateLimit.'),
-  backToSourceBandwidthLimit: size().default(50 * GB).describe('Back-to-source bandwidth limit per second.'),
+  backToSourceBandwidthLimit: size().default(50 * GB).describe('Back-to-source bandwidth limit per second; source bytes also count against bandwidthLimit.'),
   pieceTimeout: duration({ positive: true }).default(360 * SECOND).describe('Timeout for downloading one piece.'),
   collectedPieceTimeout: duration({ positive: true }).default(360 * SECOND).describe('Timeout for collecting one piece from a parent.'),
   concurrentPieceCount: int(1).default(8).describe('Pieces downloaded at the same time.'),
@@ -111,7 +111,7 @@ const upload = section({
 
 const scheduler = section({
   announceInterval: duration({ positive: true }).default(5 * MINUTE).describe('Interval of AnnounceHost to the schedulers.'),
-  scheduleTimeout: duration({ positive: true }).default(3 * HOUR).describe('Timeout for the scheduler to answer a scheduling request.'),
+  scheduleTimeout: duration({ positive: true }).default(3 * HOUR).describe('Longest wait for the scheduler to answer a registration or a reschedule; past it the next scheduler is tried, then the source.'),
   maxScheduleCount: int(1).default(5).describe('Most scheduling rounds for one download.'),
   enableBackToSource: bool().default(true).describe('Download from the source when scheduling fails.'),
   ...tlsFiles('schedulers'),

@@ -28,6 +28,11 @@ export interface ConductorOptions {
   concurrency: number;
   pieceTimeoutMs: number;
   maxScheduleCount: number;
+  /**
+   * How long to wait for the scheduler's answer to a registration or a reschedule (`scheduler.scheduleTimeout`);
+   * past it the scheduler counts as lost for this task: the next one is tried, then the source.
+   */
+  scheduleTimeoutMs: number;
   /** False when back-to-source is disabled by the request or by `scheduler.enableBackToSource: false`. */
   backToSourceAllowed: boolean;
   pool: SchedulerPool;
@@ -44,7 +49,11 @@ type ConductorEvent =
   | { type: 'error'; error: ServiceError }
   | { type: 'end' }
   | { type: 'done' }
-  | { type: 'starved'; blocked: string[] };
+  | { type: 'starved'; blocked: string[] }
+  | { type: 'scheduleTimeout' };
+
+/** Longest delay a Node timer takes (about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The scheduler could not be used for this task; the caller may try another or go to the source. */
 class SchedulerLost extends Error {}
@@ -149,13 +158,21 @@ export class Conductor {
       },
     );
     let anyResponse = false;
+    // Armed while a scheduling answer is awaited (after registering and after each counted reschedule).
+    let answerTimer: NodeJS.Timeout | undefined;
+    const awaitAnswer = () => {
+      clearTimeout(answerTimer);
+      answerTimer = setTimeout(() => queue.push({ type: 'scheduleTimeout' }), Math.min(this.options.scheduleTimeoutMs, MAX_TIMER_MS));
+    };
     send({ registerPeerRequest: { download: registerDownload(this.options.request, this.options.sizes, this.options.concurrency) } });
+    awaitAnswer();
     try {
       for (;;) {
         const event = await queue.next();
         signal.throwIfAborted();
         if (event.type === 'response') {
           anyResponse = true;
+          clearTimeout(answerTimer);
           const { response } = event;
           if (response.response === 'emptyTaskResponse') {
             send({ downloadPeerStartedRequest: {} });
@@ -185,6 +202,11 @@ export class Conductor {
           }
           logger.info({ taskId, blocked: event.blocked.length, missing: this.remaining.size }, 'parents exhausted; rescheduling');
           send({ reschedulePeerRequest: { candidateParents: event.blocked.map((id) => ({ id })), description: 'parents exhausted' } });
+          awaitAnswer();
+        } else if (event.type === 'scheduleTimeout') {
+          const waited = `no scheduling answer in ${this.options.scheduleTimeoutMs} ms (scheduler.scheduleTimeout)`;
+          send({ downloadPeerFailedRequest: { description: waited } });
+          throw new SchedulerLost(waited, { cause: createError(ErrorCodes.TIMEOUT, waited) });
         } else {
           const error = event.type === 'error' ? event.error : undefined;
           if (error?.code === GrpcStatus.NOT_FOUND && !anyResponse && mayReannounce) {
@@ -198,6 +220,7 @@ export class Conductor {
         }
       }
     } finally {
+      clearTimeout(answerTimer);
       search.stop();
       signal.removeEventListener('abort', onAbort);
       await collector?.stop();

@@ -18,8 +18,13 @@ export interface TaskEngineOptions {
   storage: StorageEngine;
   sourceFor(url: string): SourceClient;
   logger: Logger;
-  /** Shared limiter for all incoming bytes (`download.rateLimit`). */
+  /** Shared limiter for all incoming bytes (`download.bandwidthLimit`). */
   downloadLimiter: ByteRateLimiter;
+  /**
+   * Limiter for bytes from the source (`download.backToSourceBandwidthLimit`), normally a child of
+   * `downloadLimiter` so source bytes count against both; defaults to `downloadLimiter`.
+   */
+  backToSourceLimiter?: ByteRateLimiter;
   concurrentPieceCount: number;
   hostIp: string;
   hostname: string;
@@ -37,6 +42,8 @@ export interface P2PSettings {
   pool: SchedulerPool;
   hostId: string;
   pieceTimeoutMs: number;
+  /** `scheduler.scheduleTimeout`: longest wait for a scheduling answer. */
+  scheduleTimeoutMs: number;
   maxScheduleCount: number;
   /** `scheduler.enableBackToSource`. */
   enableBackToSource: boolean;
@@ -218,6 +225,7 @@ export class TaskEngine {
         limiter: this.options.downloadLimiter,
         concurrency: this.options.concurrentPieceCount,
         pieceTimeoutMs: p2p.pieceTimeoutMs,
+        scheduleTimeoutMs: p2p.scheduleTimeoutMs,
         maxScheduleCount: p2p.maxScheduleCount,
         backToSourceAllowed: false,
         pool: p2p.pool,
@@ -303,7 +311,7 @@ export class TaskEngine {
       source,
       request: sourceRequest,
       storage,
-      limiter: this.options.downloadLimiter,
+      limiter: this.options.backToSourceLimiter ?? this.options.downloadLimiter,
       concurrency: this.options.concurrentPieceCount,
       maxAttempts: this.options.maxSourceAttempts ?? 3,
       signal,
@@ -327,6 +335,7 @@ export class TaskEngine {
         limiter: this.options.downloadLimiter,
         concurrency: this.options.concurrentPieceCount,
         pieceTimeoutMs: p2p.pieceTimeoutMs,
+        scheduleTimeoutMs: p2p.scheduleTimeoutMs,
         maxScheduleCount: p2p.maxScheduleCount,
         backToSourceAllowed: p2p.enableBackToSource && !request.disableBackToSource,
         pool: p2p.pool,
