@@ -273,7 +273,7 @@ async function pieceStatus(port: number, task: string, piece: number | string): 
 }
 
 
-describe('bandwidth limits of a dfdaemon', () => {
+describe('bandwidth and request limits of a dfdaemon', () => {
   const origin = new TestOrigin();
   const files = tempDir('origin-bw');
   let daemon: DaemonProcess;
@@ -283,7 +283,7 @@ describe('bandwidth limits of a dfdaemon', () => {
     digest = writeRandomFile(join(files, 'f.bin'), 12 * MiB);
     await origin.start();
     origin.route('/f.bin', { kind: 'file', path: join(files, 'f.bin') });
-    daemon = await DaemonProcess.create('node-bw', { download: { backToSourceBandwidthLimit: '4MiB' } });
+    daemon = await DaemonProcess.create('node-bw', { download: { backToSourceBandwidthLimit: '4MiB', server: { requestRateLimit: 3, requestBufferSize: 2 } } });
     await daemon.start();
   });
   afterAll(async () => {
@@ -299,5 +299,24 @@ describe('bandwidth limits of a dfdaemon', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(sha256File(out)).toBe(digest);
     expect(seconds).toBeGreaterThanOrEqual(1.8);
+  });
+
+  it('download.server.requestRateLimit and requestBufferSize: requests over the rate wait in the buffer, and past it get RESOURCE_EXHAUSTED', async () => {
+    const { dfdaemon } = loadProtos();
+    const client = new dfdaemon.v2.DfdaemonDownload(`unix://${daemon.socketPath}`, credentials.createInsecure());
+    const stat = () =>
+      new Promise<number>((resolve) =>
+        (client as unknown as Record<string, (r: object, cb: (e: { code: number } | null) => void) => void>).StatTask!.call(client, { taskId: 'a'.repeat(64) }, (error) =>
+          resolve(error ? error.code : 0),
+        ),
+      );
+    await new Promise((r) => setTimeout(r, 1500)); // the bucket refills after the download above
+    const codes = await Promise.all(Array.from({ length: 12 }, stat));
+    client.close();
+    const exhausted = codes.filter((code) => code === 8).length; // RESOURCE_EXHAUSTED
+    const answered = codes.filter((code) => code === 5).length; // NOT_FOUND: the handler ran
+    expect(answered + exhausted).toBe(12);
+    expect(answered).toBeGreaterThanOrEqual(5); // 3 at once + 2 from the buffer
+    expect(exhausted).toBeGreaterThanOrEqual(3); // 12 at once: at most a few more tokens accrue while they arrive
   });
 });

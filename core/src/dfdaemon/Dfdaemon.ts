@@ -12,6 +12,7 @@ import { HealthService } from '../common/health/HealthService.js';
 import { Tracing } from '../common/tracing/Tracing.js';
 import { hostId as makeHostId } from '../common/ids.js';
 import { ByteRateLimiter } from '../common/rateLimit.js';
+import { RequestGate } from '../common/RequestGate.js';
 import type { PluginRegistry } from '../kernel/index.js';
 import type { Logger, StorageEngine } from '../plugin-api/index.js';
 import { GarbageCollector } from './gc/GarbageCollector.js';
@@ -21,6 +22,7 @@ import { DfdaemonMetrics } from './metrics.js';
 import { meteredSource } from './meteredSource.js';
 import { coreVersion } from './version.js';
 import { downloadServiceHandlers } from './rpc/downloadService.js';
+import { gateService } from './rpc/grpcCalls.js';
 import { uploadServiceHandlers } from './rpc/uploadService.js';
 import { TaskEngine } from './task/TaskEngine.js';
 import { prepareSocketPath, restrictSocket } from './unixSocket.js';
@@ -147,9 +149,15 @@ export class Dfdaemon {
     const socketPath = config.download.server.socketPath;
     await prepareSocketPath(socketPath);
     const local = new Server(grpcServerOptions());
+    const { requestRateLimit: downloadRate, requestBufferSize: downloadBuffer } = config.download.server;
     local.addService(
       protos.dfdaemon.v2.DfdaemonDownload.service,
-      downloadServiceHandlers({ ...this.deps(), sourceFor: (url) => meteredSource(this.registry.sourceFor(url), this.metrics) }),
+      gateService(
+        'DfdaemonDownload',
+        downloadServiceHandlers({ ...this.deps(), sourceFor: (url) => meteredSource(this.registry.sourceFor(url), this.metrics) }),
+        new RequestGate(downloadRate, downloadBuffer),
+        logger,
+      ),
     );
     this.health.addTo(local);
     await bind(local, `unix://${socketPath}`);
@@ -159,11 +167,16 @@ export class Dfdaemon {
     const upload = new Server(grpcServerOptions());
     upload.addService(
       protos.dfdaemon.v2.DfdaemonUpload.service,
-      uploadServiceHandlers({
-        ...this.deps(),
-        pieceServer: { ip: dialableIp(config.storage.server.ip, this.hostIp), port: piecePort },
-        disableShared: config.upload.disableShared,
-      }),
+      gateService(
+        'DfdaemonUpload',
+        uploadServiceHandlers({
+          ...this.deps(),
+          pieceServer: { ip: dialableIp(config.storage.server.ip, this.hostIp), port: piecePort },
+          disableShared: config.upload.disableShared,
+        }),
+        new RequestGate(config.upload.server.requestRateLimit, config.upload.server.requestBufferSize),
+        logger,
+      ),
     );
     this.health.addTo(upload);
     const uploadPort = await bind(upload, `${hostPort(config.upload.server.ip, config.upload.server.port)}`);

@@ -29,7 +29,7 @@ import { Scheduling } from './scheduling/Scheduling.js';
 import { SeedPeer } from './seedpeer/SeedPeer.js';
 import { schedulerHandlers, type SessionSet } from './service/handlers.js';
 import type { ServiceContext } from './service/ServiceContext.js';
-import { TokenBucket } from './service/TokenBucket.js';
+import { TokenBucket } from '../common/TokenBucket.js';
 import { channelCredentials, serverCredentials } from './tlsCredentials.js';
 import { schedulerVersion } from './version.js';
 

@@ -12,7 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import { createError, ErrorCodes, isD7yError } from '../../common/errors.js';
 import type { DfdaemonConfig } from '../../config/index.js';
 import type { EgressPolicy, Logger, StorageEngine } from '../../plugin-api/index.js';
-import { TokenBucket } from '../../scheduler/service/TokenBucket.js';
+import { TokenBucket } from '../../common/TokenBucket.js';
 import type { DfdaemonMetrics } from '../metrics.js';
 import type { TaskEngine } from '../task/TaskEngine.js';
 import { BasicAuth, rawHeaderValues } from './auth.js';

@@ -1,6 +1,7 @@
-import { Metadata, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { Metadata, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 
-import { toServiceError } from '../../common/errors.js';
+import { createError, ErrorCodes, toServiceError } from '../../common/errors.js';
+import type { RequestGate } from '../../common/RequestGate.js';
 import type { Logger } from '../../plugin-api/index.js';
 
 /** Wraps an async unary handler: resolves into the callback, coded errors into gRPC statuses. */
@@ -42,4 +43,26 @@ export function serverStream<Req, Res>(
       },
     );
   };
+}
+
+/**
+ * Puts every method of a service implementation behind `gate` (`*.server.requestRateLimit` and
+ * `requestBufferSize`): a request over the rate waits its turn in the buffer; one that finds the buffer full
+ * ends at once with RESOURCE_EXHAUSTED, before its handler runs.
+ */
+export function gateService(service: string, handlers: UntypedServiceImplementation, gate: RequestGate, logger: Logger): UntypedServiceImplementation {
+  const gated: UntypedServiceImplementation = {};
+  for (const [method, handler] of Object.entries(handlers)) {
+    const original = handler as (call: { emit(event: 'error', error: unknown): boolean }, callback?: (error: unknown) => void) => void;
+    gated[method] = ((call: { emit(event: 'error', error: unknown): boolean }, callback?: (error: unknown) => void) => {
+      void gate.admit().then((admitted) => {
+        if (admitted) return original(call, callback);
+        logger.debug({ rpc: `${service}.${method}` }, 'request refused: request rate limit and buffer are full');
+        const refused = toServiceError(createError(ErrorCodes.RESOURCE_EXHAUSTED, `${service} request rate limit exceeded (${gate.rate}/s, ${gate.bufferSize} waiting)`), () => new Metadata());
+        if (callback) callback(refused);
+        else call.emit('error', refused);
+      });
+    }) as UntypedServiceImplementation[string];
+  }
+  return gated;
 }

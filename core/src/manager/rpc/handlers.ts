@@ -3,7 +3,7 @@ import { Metadata, status, type sendUnaryData, type ServerReadableStream, type S
 import type { googleProtobuf, managerV2 } from '@d7y/proto';
 
 import { createError, ErrorCodes, toServiceError } from '../../common/errors.js';
-import { TokenBucket } from '../../scheduler/service/TokenBucket.js';
+import { TokenBucket } from '../../common/TokenBucket.js';
 import { listApplications } from './applicationsRpc.js';
 import { KeepAliveSession, KeepAliveStreams } from './KeepAliveSession.js';
 import type { RpcContext } from './RpcContext.js';

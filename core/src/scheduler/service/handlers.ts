@@ -9,7 +9,7 @@ import { announceHost, deleteHost, listHosts } from './hostService.js';
 import type { ServiceContext } from './ServiceContext.js';
 import { observedIp } from './sourceAddress.js';
 import { deletePeer, deleteTask, statPeer, statTask } from './taskPeerService.js';
-import type { TokenBucket } from './TokenBucket.js';
+import type { TokenBucket } from '../../common/TokenBucket.js';
 
 /** Open AnnouncePeer sessions, so that `stop()` can end them. */
 export type SessionSet = Set<AnnouncePeerSession>;
