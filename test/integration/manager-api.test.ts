@@ -2,32 +2,25 @@
  * The manager's REST API against a real database: the same suite runs on SQLite (always) and on real
  * PostgreSQL and MariaDB when D7Y_TEST_POSTGRES_URL / D7Y_TEST_MYSQL_URL are set (scripts/services/*.sh;
  * `npm test` starts them). Each run starts the REST server in-process on a free port over its own private
- * database, with the database plugin built as the kernel builds it. Covers: the route table sweep (default
- * deny), JWT forgery, RBAC (guest vs root), personal access tokens, pagination abuse, validation, audits,
- * secret redaction, JWT key refusal, and 503 + recovery when the database or Redis goes away.
+ * database, with the database plugin built as the kernel builds it. Covers: sessions, the route table sweep
+ * (default deny), JWT forgery, RBAC (guest vs root), pagination abuse, personal access tokens, cluster resources
+ * and validation, audits and secret redaction. Start-up rules are in manager-api-startup.test.ts, outages of
+ * the database and Redis in manager-api-outages.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { InProcessSharedState } from '../../core/src/common/sharedState/index.js';
-import { parseConfig } from '../../core/src/config/index.js';
 import { managerMigrations } from '../../core/src/manager/database/migrations.js';
 import { seedDefaults } from '../../core/src/manager/database/seed.js';
-import { createRestApp, INSECURE_DEV_JWT_KEY_ENV, ROUTES, startRestServer, type RestServer } from '../../core/src/manager/rest/index.js';
+import { createRestApp, ROUTES, startRestServer, type RestServer } from '../../core/src/manager/rest/index.js';
 import { SCHEDULER_LIST_GENERATION_KEY } from '../../core/src/manager/rpc/SchedulerListCache.js';
-import { TOKENS, type DatabaseDriver, type Plugin, type SharedStateBackend } from '../../core/src/plugin-api/index.js';
-import redisPlugin from '../../plugins/database-redis/src/index.js';
-import sqlitePlugin from '../../plugins/database-sqlite/src/index.js';
+import { type DatabaseDriver } from '../../core/src/plugin-api/index.js';
 import {
   BASE_ENV,
-  build,
   client,
   eventually,
   managerConfig,
@@ -35,12 +28,9 @@ import {
   recordingLogger,
   ROOT_PASSWORD,
   TARGETS,
-  untilStatus,
   type Config,
 } from '../helpers/managerApiKit.js';
 import { freePort } from '../helpers/ports.js';
-import { TcpProxy } from '../helpers/tcpProxy.js';
-import { writeServerCertificate } from '../helpers/tlsFiles.js';
 
 /** A concrete path for a route pattern. */
 function concrete(url: string): string {
@@ -578,225 +568,3 @@ for (const target of TARGETS) {
     });
   });
 }
-
-describe('manager REST start-up: JWT key and root account (SQLite)', () => {
-  let dir: string;
-  let db: DatabaseDriver;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'd7y-api-start-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function freshDb(name: string): Promise<DatabaseDriver> {
-    db = await openDriver(sqlitePlugin as Plugin<never>, { path: join(dir, `${name}.db`) });
-    await db.migrate(managerMigrations);
-    return db;
-  }
-
-  it('refuses to start with a JWT key published in Dragonfly docs or shorter than 32 bytes, unless the dev flag is set', async () => {
-    const database = await freshDb('keys');
-    try {
-      const documented = parseConfig('manager', 'server:\n  rest:\n    addr: 127.0.0.1:0\nauth:\n  jwt:\n    key: ZHJhZ29uZmx5Cg==\n', 't').config;
-      const short = parseConfig('manager', 'server:\n  rest:\n    addr: 127.0.0.1:0\nauth:\n  jwt:\n    key: not-documented-but-short\n', 't').config;
-      for (const config of [documented, short]) {
-        const error = await startRestServer({ db: database, config, logger: recordingLogger(), env: BASE_ENV }).then(
-          (s) => s.close().then(() => undefined),
-          (e: { code?: string; message: string }) => e,
-        );
-        expect(error).toMatchObject({ code: 'D7Y_ERR_INVALID_CONFIG' });
-        expect(error!.message).toContain('auth.jwt.key');
-        expect(error!.message).toContain(INSECURE_DEV_JWT_KEY_ENV);
-      }
-      const logger = recordingLogger();
-      const dev = await startRestServer({ db: database, config: documented, logger, env: { ...BASE_ENV, [INSECURE_DEV_JWT_KEY_ENV]: '1' } });
-      try {
-        expect(logger.lines.some((l) => l.level === 'warn' && l.message?.includes('INSECURE'))).toBe(true);
-        const signin = await client(dev.port)('POST', '/api/v1/users/signin', { body: { name: 'root', password: ROOT_PASSWORD } });
-        expect(signin.status).toBe(200);
-      } finally {
-        await dev.close();
-      }
-      const strong = parseConfig('manager', `server:\n  rest:\n    addr: 127.0.0.1:0\nauth:\n  jwt:\n    key: ${randomBytes(32).toString('hex')}\n`, 't').config;
-      await (await startRestServer({ db: database, config: strong, logger: recordingLogger(), env: BASE_ENV })).close();
-    } finally {
-      await database.close();
-    }
-  });
-
-  it('generates a JWT key on first start, keeps it in the database, and prints a generated root password once', async () => {
-    const database = await freshDb('generated');
-    const config = managerConfig(0);
-    try {
-      const first = recordingLogger();
-      const server = await startRestServer({ db: database, config, logger: first, env: {} });
-      const line = first.lines.find((l) => l.message?.includes('generated password'));
-      const password = /generated password (\S+)/.exec(line?.message ?? '')?.[1];
-      expect(password).toMatch(/^[\w-]{24}$/);
-      expect(first.lines.some((l) => l.message?.includes('generated a JWT signing key'))).toBe(true);
-      const signin = await client(server.port)('POST', '/api/v1/users/signin', { body: { name: 'root', password } });
-      expect(signin.status).toBe(200);
-      await server.close();
-
-      const second = recordingLogger();
-      const again = await startRestServer({ db: database, config, logger: second, env: {} });
-      try {
-        expect(second.lines.some((l) => l.message?.includes('password'))).toBe(false);
-        expect(second.lines.some((l) => l.message?.includes('using the JWT signing key stored'))).toBe(true);
-        expect((await client(again.port)('GET', '/api/v1/users/1', { token: signin.body.token })).status).toBe(200);
-      } finally {
-        await again.close();
-      }
-      const [{ n }] = await database.query<{ n: number }>("SELECT COUNT(*) AS n FROM auth_secrets WHERE name = 'jwt_key'");
-      expect(n).toBe(1);
-    } finally {
-      await database.close();
-    }
-  });
-
-  it('provisions the DRAGONFLY_PAT token for root with scopes job and cluster, stored as an HMAC', async () => {
-    const database = await freshDb('provisioned');
-    const pat = `provisioned-${randomBytes(16).toString('hex')}`;
-    const server = await startRestServer({ db: database, config: managerConfig(0), logger: recordingLogger(), env: { ...BASE_ENV, DRAGONFLY_PAT: pat } });
-    try {
-      expect((await client(server.port)('GET', '/oapi/v1/clusters', { token: pat })).status).toBe(200);
-      const rows = await database.query("SELECT name, scopes, user_id FROM personal_access_tokens WHERE name = 'default'");
-      expect(rows).toEqual([{ name: 'default', scopes: '["job","cluster"]', user_id: 1 }]);
-      expect(JSON.stringify(await database.query('SELECT * FROM personal_access_tokens'))).not.toContain(pat);
-    } finally {
-      await server.close();
-    }
-    await expect(startRestServer({ db: database, config: managerConfig(0), logger: recordingLogger(), env: { ...BASE_ENV, DRAGONFLY_PAT: 'too-short' } })).rejects.toMatchObject({
-      code: 'D7Y_ERR_INVALID_CONFIG',
-    });
-    await database.close();
-  });
-
-  it('serves HTTPS with server.rest.tls and marks the session cookie Secure', async () => {
-    const database = await freshDb('tls');
-    const files = writeServerCertificate(dir, ['localhost']);
-    const config = parseConfig('manager', `server:\n  rest:\n    addr: 127.0.0.1:0\n    tls:\n      cert: ${files.cert}\n      key: ${files.key}\n`, 't').config;
-    const server = await startRestServer({ db: database, config, logger: recordingLogger(), env: BASE_ENV });
-    try {
-      const answer = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
-        const req = httpsRequest(
-          { host: 'localhost', port: server.port, path: '/api/v1/users/signin', method: 'POST', ca: readFileSync(files.ca), headers: { 'content-type': 'application/json' } },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve({ status: res.statusCode!, cookie: String(res.headers['set-cookie']) }));
-          },
-        );
-        req.on('error', reject);
-        req.end(JSON.stringify({ name: 'root', password: ROOT_PASSWORD }));
-      });
-      expect(answer.status).toBe(200);
-      expect(answer.cookie).toMatch(/; Secure/i);
-    } finally {
-      await server.close();
-      await database.close();
-    }
-  });
-
-  it('refuses an initial root password shorter than 8 characters', async () => {
-    const database = await freshDb('shortroot');
-    try {
-      await expect(startRestServer({ db: database, config: managerConfig(0), logger: recordingLogger(), env: { DRAGONFLY_INITIAL_ROOT_PASSWORD: 'short' } })).rejects.toMatchObject({
-        code: 'D7Y_ERR_INVALID_CONFIG',
-      });
-    } finally {
-      await database.close();
-    }
-  });
-
-  it('limits sign-ups per client address with the default limits (429)', async () => {
-    const database = await freshDb('signups');
-    const server = await startRestServer({ db: database, config: managerConfig(0), logger: recordingLogger(), env: BASE_ENV });
-    try {
-      const call = client(server.port);
-      const statuses: number[] = [];
-      for (let i = 0; i < 11; i++) statuses.push((await call('POST', '/api/v1/users/signup', { body: { name: `su${i}`, password: 'password-123' } })).status);
-      expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
-      expect(statuses[10]).toBe(429);
-    } finally {
-      await server.close();
-      await database.close();
-    }
-  });
-});
-
-for (const target of TARGETS.filter((t) => t.env !== undefined)) {
-  const missing = !process.env[target.env!];
-  describe.skipIf(missing)(`manager REST API when ${target.name} goes away`, () => {
-    it('answers 503 with a clean JSON error while the database is unreachable, and recovers without a restart', async () => {
-      const { config: base, cleanup } = await target.fresh();
-      const proxy = new TcpProxy(await freePort(), { host: String(base.host), port: Number(base.port) });
-      await proxy.start();
-      const db = await openDriver(target.plugin, { ...base, port: proxy.port });
-      const logger = recordingLogger();
-      let server: RestServer | undefined;
-      try {
-        await db.migrate(managerMigrations);
-        server = await startRestServer({ db, config: managerConfig(0), logger, env: BASE_ENV });
-        const call = client(server.port);
-        const token = (await call('POST', '/api/v1/users/signin', { body: { name: 'root', password: ROOT_PASSWORD } })).body.token;
-        expect((await call('GET', '/api/v1/users', { token })).status).toBe(200);
-
-        await proxy.stop();
-        for (const request of [() => call('GET', '/api/v1/users', { token }), () => call('GET', '/healthy'), () => call('POST', '/api/v1/users/signin', { body: { name: 'root', password: ROOT_PASSWORD } })]) {
-          const answer = await request();
-          expect(answer.status, answer.text).toBe(503);
-          expect(answer.body).toEqual({ code: 'D7Y_ERR_UNAVAILABLE', message: expect.stringContaining('unavailable') });
-          expect(answer.headers.get('retry-after')).toBe('5');
-          expect(answer.text).not.toMatch(/127\.0\.0\.1|\.(js|ts):\d+|ECONNREFUSED/);
-        }
-
-        await proxy.start();
-        expect((await untilStatus(() => call('GET', '/api/v1/users', { token }), 200)).status).toBe(200);
-        expect((await call('GET', '/healthy')).status).toBe(200);
-      } finally {
-        await server?.close();
-        await proxy.stop();
-        await db.close();
-        await cleanup();
-      }
-    });
-  });
-}
-
-describe.skipIf(!process.env.D7Y_TEST_REDIS_URL)('manager REST API when Redis goes away', () => {
-  it('answers 503 on calls that need the shared state while Redis is unreachable, and recovers without a restart', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'd7y-api-redis-'));
-    const redisUrl = new URL(process.env.D7Y_TEST_REDIS_URL!);
-    const proxy = new TcpProxy(await freePort(), { host: redisUrl.hostname, port: Number(redisUrl.port) });
-    await proxy.start();
-    const db = await openDriver(sqlitePlugin as Plugin<never>, { path: join(dir, 'manager.db') });
-    const sharedState = build<SharedStateBackend>(redisPlugin as Plugin<never>, { addrs: [`127.0.0.1:${proxy.port}`], db: 5 }, TOKENS.SharedStateBackend);
-    let server: RestServer | undefined;
-    try {
-      await db.migrate(managerMigrations);
-      server = await startRestServer({ db, config: managerConfig(0), logger: recordingLogger(), env: BASE_ENV, sharedState });
-      const call = client(server.port);
-      const signin = () => call('POST', '/api/v1/users/signin', { body: { name: 'root', password: ROOT_PASSWORD } });
-      const first = await signin();
-      expect(first.status, first.text).toBe(200);
-
-      await proxy.stop();
-      const down = await signin();
-      expect(down.status, down.text).toBe(503);
-      expect(down.body).toEqual({ code: 'D7Y_ERR_UNAVAILABLE', message: expect.stringContaining('unavailable') });
-      // Calls that do not need Redis keep working.
-      expect((await call('GET', '/api/v1/users', { token: first.body.token })).status).toBe(200);
-
-      await proxy.start();
-      expect((await untilStatus(signin, 200)).status).toBe(200);
-    } finally {
-      await server?.close();
-      await sharedState.close();
-      await proxy.stop();
-      await db.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
