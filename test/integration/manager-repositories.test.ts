@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/src/kernel/defaults.js';
 import { managerMigrations } from '../../core/src/manager/database/migrations.js';
 import { LivenessSweeper } from '../../core/src/manager/LivenessSweeper.js';
+import { JobGarbageCollector } from '../../core/src/manager/job/JobGarbageCollector.js';
+import { JobRepository, type JobState } from '../../core/src/manager/job/JobRepository.js';
 import { DEFAULT_CLUSTER_NAME, seedDefaults } from '../../core/src/manager/database/seed.js';
 import { createRepositories, MAX_PER_PAGE, type Repositories } from '../../core/src/manager/models/index.js';
 import type { DatabaseDriver } from '../../core/src/plugin-api/index.js';
@@ -178,6 +180,31 @@ for (const target of DB_TARGETS) {
       expect((await repos.seedPeers.findByKey(staleSeed))?.state).toBe('inactive');
       expect((await repos.schedulers.findByKey(fresh))?.state).toBe('active');
       await repos.schedulers.setLiveness(fresh, 'inactive');
+    });
+
+    it('job.gc deletes finished jobs older than the ttl with their cluster links, in batches; pending and recent jobs stay', async () => {
+      const jobs = new JobRepository(db);
+      const hour = 3_600_000;
+      const make = async (state: JobState, ageMs: number) => {
+        const job = await jobs.create({ task_id: `group_gc_${state}_${ageMs}`, bio: '', type: 'preheat', state, args: {}, result: null, user_id: 1 });
+        await jobs.link(job.id, [1], [1]);
+        await db.execute('UPDATE jobs SET updated_at = ? WHERE id = ?', [new Date(Date.now() - ageMs), job.id]);
+        return job.id;
+      };
+      const old = [await make('SUCCESS', 7 * hour), await make('FAILURE', 8 * hour), await make('SUCCESS', 30 * hour)];
+      const oldPending = await make('PENDING', 9 * hour);
+      const recent = await make('SUCCESS', hour);
+      const gc = new JobGarbageCollector(db, { intervalMs: hour, ttlMs: 6 * hour, batchSize: 2 }, silentLogger);
+      expect(await gc.collect()).toBe(3);
+      for (const id of old) {
+        await expect(jobs.get(id)).rejects.toMatchObject({ code: 'D7Y_ERR_NOT_FOUND' });
+        expect(await jobs.schedulerClusterIdsOf(id)).toEqual([]);
+        expect(await jobs.seedPeerClusterIdsOf(id)).toEqual([]);
+      }
+      expect((await jobs.get(oldPending)).state).toBe('PENDING');
+      expect((await jobs.get(recent)).state).toBe('SUCCESS');
+      expect(await jobs.schedulerClusterIdsOf(recent)).toEqual([1]);
+      expect(await gc.collect()).toBe(0);
     });
   });
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../plugin-api/Logger.js';
 import { databasePluginName, shouldMigrate } from './databaseConfig.js';
 import { managerMigrations } from './database/migrations.js';
 import { LivenessSweeper } from './LivenessSweeper.js';
+import { JobGarbageCollector } from './job/JobGarbageCollector.js';
 import { ManagerMetrics } from './metrics/ManagerMetrics.js';
 import { coreVersion } from '../dfdaemon/version.js';
 import { serveMetrics } from '../scheduler/metrics/metricsServer.js';
@@ -61,6 +62,7 @@ export class Manager {
   #grpc: BoundGrpcServer | undefined;
   #rest: { port: number; close(): Promise<void> } | undefined;
   #sweeper: LivenessSweeper | undefined;
+  #jobGc: JobGarbageCollector | undefined;
   readonly #lifecycle = { stopping: false };
   #metricsServer: { close(callback: () => void): unknown } | undefined;
   /** Prometheus metrics (served on `metrics.addr` when `metrics.enable` is true). */
@@ -121,6 +123,8 @@ export class Manager {
     });
     this.#sweeper = new LivenessSweeper(repos, staleAfterMs, logger.child({ component: 'liveness' }), () => ctx.cache.invalidate());
     this.#sweeper.start(LIVENESS_SWEEP_INTERVAL_MS);
+    this.#jobGc = new JobGarbageCollector(db, { intervalMs: config.job.gc.interval, ttlMs: config.job.gc.ttl, batchSize: config.job.gc.batchSize }, logger.child({ component: 'job-gc' }));
+    this.#jobGc.start();
     if (this.options.rest !== false) {
       this.#rest = await startRestServer({ db, config, logger, sharedState: this.#shared.backend });
     }
@@ -141,6 +145,7 @@ export class Manager {
     this.#stopped = true;
     this.#lifecycle.stopping = true;
     this.#sweeper?.stop();
+    this.#jobGc?.stop();
     await Promise.all([
       this.#rest?.close(),
       this.#grpc?.close(graceMs),

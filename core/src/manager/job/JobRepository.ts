@@ -87,4 +87,22 @@ export class JobRepository extends Table<JobRecord, JobFilter> {
     );
     return rows.map((row) => Number(row.seed_peer_cluster_id));
   }
+
+  /**
+   * Deletes (for good, with their cluster links) up to `limit` finished jobs, SUCCESS or FAILURE, last updated
+   * before `before`; returns how many. Pending jobs are kept whatever their age.
+   */
+  async deleteFinishedBefore(before: Date, limit: number): Promise<number> {
+    const rows = await this.session.query<{ id: number }>(
+      `SELECT id FROM jobs WHERE state IN ('SUCCESS', 'FAILURE') AND updated_at < ? ORDER BY id LIMIT ${Math.max(1, Math.trunc(limit))}`,
+      [before],
+    );
+    if (rows.length === 0) return 0;
+    const ids = rows.map((row) => Number(row.id));
+    const marks = ids.map(() => '?').join(', ');
+    await this.session.execute(`DELETE FROM job_scheduler_cluster WHERE job_id IN (${marks})`, ids);
+    await this.session.execute(`DELETE FROM job_seed_peer_cluster WHERE job_id IN (${marks})`, ids);
+    await this.session.execute(`DELETE FROM jobs WHERE id IN (${marks})`, ids);
+    return ids.length;
+  }
 }
