@@ -73,12 +73,13 @@ describe('scheduler dynconfig against a real manager', () => {
   it('registers, shows active, and applies the cluster config', async () => {
     await until('scheduler row active', async () => (await row())?.state === 'active');
     expect(await row()).toMatchObject({ port: schedulerPort, idc: 'idc-x', location: 'cn|hz', features: ['schedule', 'preheat'] });
-    expect(scheduler.limits).toEqual({ candidateParentLimit: 5, filterParentLimit: 40 });
+    expect(scheduler.limits).toEqual({ candidateParentLimit: 5, filterParentLimit: 40, peerLoadLimit: 200, seedLoadLimit: 2000 });
   });
 
   it('applies a changed cluster config at the next refresh', async () => {
-    await createRepositories(manager!.db!).schedulerClusters.update(1, { config: { candidate_parent_limit: 7, filter_parent_limit: 40 } });
+    await createRepositories(manager!.db!).schedulerClusters.update(1, { config: { candidate_parent_limit: 7, filter_parent_limit: 40 }, client_config: { load_limit: 30 } });
     await until('limit 7 applied', () => scheduler.limits.candidateParentLimit === 7);
+    expect(scheduler.limits.peerLoadLimit).toBe(30);
     expect(scheduler.dynconfig?.snapshot?.scheduler.schedulerCluster?.name).toBe('cluster-1');
   });
 
@@ -105,7 +106,7 @@ describe('scheduler dynconfig against a real manager', () => {
     );
     const restarted = new Scheduler(restartConfig, undefined, silentLogger, { evaluator: inlineEvaluator, defaultMetrics: false });
     await restarted.start();
-    expect(restarted.limits).toEqual({ candidateParentLimit: 7, filterParentLimit: 40 });
+    expect(restarted.limits).toEqual({ candidateParentLimit: 7, filterParentLimit: 40, peerLoadLimit: 30, seedLoadLimit: 2000 });
     await restarted.stop(100);
     await startManager();
     // Mark it inactive by hand, as a restarted manager might find it: the reconnect must flip it back.

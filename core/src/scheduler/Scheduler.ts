@@ -15,7 +15,7 @@ import type { Logger } from '../plugin-api/Logger.js';
 import type { Evaluator } from '../plugin-api/scheduling/Evaluator.js';
 import { detectHostIp } from '../dfdaemon/hostAddress.js';
 import { CANDIDATE_PARENT_LIMIT, FILTER_PARENT_LIMIT, REGISTER_TIMEOUT_MS } from './constants.js';
-import type { ClusterLimits } from './dynconfig/clusterLimits.js';
+import { type ClusterLimits, DEFAULT_CLUSTER_LIMITS } from './dynconfig/clusterLimits.js';
 import { SchedulerDynconfig } from './dynconfig/SchedulerDynconfig.js';
 import { JobWorker } from './job/JobWorker.js';
 import { GarbageCollector } from './gc/GarbageCollector.js';
@@ -66,6 +66,8 @@ export interface SchedulerEndpoints {
  */
 export class Scheduler {
   readonly resource = new Resource();
+  /** Concurrent uploads per peer and per seed peer (the clusters' `load_limit`, live from the manager). */
+  #uploadLimits = { peerLoadLimit: DEFAULT_CLUSTER_LIMITS.peerLoadLimit, seedLoadLimit: DEFAULT_CLUSTER_LIMITS.seedLoadLimit };
   readonly metrics: SchedulerMetrics;
   /** d7y: download records (`scheduler.records.enable`), served at `/records` on the metrics port. */
   readonly records: DownloadRecorder | undefined;
@@ -74,7 +76,7 @@ export class Scheduler {
   readonly #gc: GarbageCollector;
   readonly #sessions: SessionSet = new Set();
   /** Scheduling limits, changed live by the manager's cluster config. */
-  readonly #schedulingConfig: { retryLimit: number; retryBackToSourceLimit: number; retryIntervalMs: number } & ClusterLimits;
+  readonly #schedulingConfig: { retryLimit: number; retryBackToSourceLimit: number; retryIntervalMs: number } & Pick<ClusterLimits, 'candidateParentLimit' | 'filterParentLimit'>;
   readonly #settings: ServiceContext['settings'] & { filterParentLimit: number };
   #dynconfig: SchedulerDynconfig | undefined;
   /** Preheat / get_task / delete_task worker, with `manager.addr` and `job.enable`. */
@@ -169,7 +171,11 @@ export class Scheduler {
 
   /** The parent limits in force (the manager's cluster config once dynconfig has loaded it). */
   get limits(): ClusterLimits {
-    return { candidateParentLimit: this.#schedulingConfig.candidateParentLimit, filterParentLimit: this.#schedulingConfig.filterParentLimit };
+    return {
+      candidateParentLimit: this.#schedulingConfig.candidateParentLimit,
+      filterParentLimit: this.#schedulingConfig.filterParentLimit,
+      ...this.#uploadLimits,
+    };
   }
 
   /** The link to the manager when `manager.addr` is set and the scheduler started. */
@@ -254,6 +260,8 @@ export class Scheduler {
           this.#schedulingConfig.candidateParentLimit = limits.candidateParentLimit;
           this.#schedulingConfig.filterParentLimit = limits.filterParentLimit;
           this.#settings.filterParentLimit = limits.filterParentLimit;
+          this.#uploadLimits = { peerLoadLimit: limits.peerLoadLimit, seedLoadLimit: limits.seedLoadLimit };
+          this.resource.hosts.setUploadLimits(limits.peerLoadLimit, limits.seedLoadLimit);
         },
       },
       this.logger.child({ component: 'dynconfig' }),

@@ -171,6 +171,9 @@ class ResponseWriter {
     const last = Math.floor(range.end / pieceLength);
     for (let n = first; n <= last; n++) {
       await progress.piece(n);
+      // A client reading a Content-Length answer is done at its last byte, before the answer is ended: with
+      // X-Dragonfly-Output-Path, the last bytes go only once the file is in place.
+      if (n === last && parsed.kind === 'none' && this.placesOutput) await progress.end();
       const span = pieceSpan(n, total, pieceLength);
       const from = Math.max(span.offset, range.start);
       const to = Math.min(span.offset + span.length - 1, range.end);
@@ -191,10 +194,11 @@ class ResponseWriter {
     const { contentLength: total, pieceLength } = this.info;
     if (this.info.isFinished && (await this.ctx.storage.getTask(this.taskId))?.digest === digest) {
       // A local hit whose content was verified against this digest when it was stored: no need to hash again.
+      // With X-Dragonfly-Output-Path the file is in place before the client gets the last byte (a client reading a
+      // Content-Length answer is done then, before the answer is ended).
+      if (this.placesOutput) await progress.end();
       this.head(200, total);
       await this.copy(await this.ctx.storage.readRange(this.taskId, 0, total));
-      // With X-Dragonfly-Output-Path the file is in place before the client sees the end of the answer.
-      if (this.placesOutput) await progress.end();
       this.res.end();
       await progress.end();
       return;

@@ -120,7 +120,12 @@ export class SchedulerDynconfig {
     try {
       const scheduler = await this.#client.getScheduler({ sourceType: 'SCHEDULER_SOURCE', hostname, ip, schedulerClusterId: clusterId });
       const { applications } = await this.#client.listApplications({ sourceType: 'SCHEDULER_SOURCE', hostname, ip });
-      this.#limits = parseClusterLimits(scheduler.schedulerCluster?.config, this.#limits);
+      const documents = {
+        config: scheduler.schedulerCluster?.config,
+        clientConfig: scheduler.schedulerCluster?.clientConfig,
+        seedPeerClusterConfig: scheduler.seedPeers?.find((peer) => peer.seedPeerCluster)?.seedPeerCluster?.config,
+      };
+      this.#limits = parseClusterLimits(documents, this.#limits);
       this.options.apply({ ...this.#limits });
       this.#snapshot = { limits: { ...this.#limits }, scheduler, applications, refreshedAt: new Date() };
       if (this.options.cachePath) {

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { DEFAULT_CLUSTER_LIMITS } from './clusterLimits.js';
 import { loadLimits, saveLimits } from './limitsFile.js';
 
-const defaults = { candidateParentLimit: 3, filterParentLimit: 15 };
+const defaults = { ...DEFAULT_CLUSTER_LIMITS };
 
 describe('scheduler limits file', () => {
   let dir: string;
@@ -17,8 +18,9 @@ describe('scheduler limits file', () => {
 
   it('round-trips limits with mode 0600', async () => {
     const path = join(dir, 'cache', 'dynconfig.json');
-    await saveLimits(path, { candidateParentLimit: 6, filterParentLimit: 50 });
-    expect(await loadLimits(path, defaults)).toEqual({ candidateParentLimit: 6, filterParentLimit: 50 });
+    const limits = { candidateParentLimit: 6, filterParentLimit: 50, peerLoadLimit: 20, seedLoadLimit: 300 };
+    await saveLimits(path, limits);
+    expect(await loadLimits(path, defaults)).toEqual(limits);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 

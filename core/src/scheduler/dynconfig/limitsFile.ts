@@ -11,7 +11,13 @@ import { type ClusterLimits, parseClusterLimits } from './clusterLimits.js';
 /** Saves `limits` in the manager's JSON shape. */
 export async function saveLimits(path: string, limits: ClusterLimits): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const body = { candidate_parent_limit: limits.candidateParentLimit, filter_parent_limit: limits.filterParentLimit, saved_at: new Date().toISOString() };
+  const body = {
+    candidate_parent_limit: limits.candidateParentLimit,
+    filter_parent_limit: limits.filterParentLimit,
+    load_limit: limits.peerLoadLimit,
+    seed_load_limit: limits.seedLoadLimit,
+    saved_at: new Date().toISOString(),
+  };
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, JSON.stringify(body), { mode: 0o600 });
   await rename(temp, path);
@@ -25,12 +31,20 @@ export async function loadLimits(path: string, current: ClusterLimits): Promise<
   } catch {
     return undefined;
   }
-  const { saved_at: _savedAt, ...rest } = (() => {
+  const saved = (() => {
     try {
       return JSON.parse(text.toString('utf8')) as Record<string, unknown>;
     } catch {
       return {} as Record<string, unknown>;
     }
   })();
-  return parseClusterLimits(Buffer.from(JSON.stringify(rest)), current);
+  const document = (value: object) => Buffer.from(JSON.stringify(value));
+  return parseClusterLimits(
+    {
+      config: document(saved),
+      clientConfig: document({ load_limit: saved.load_limit }),
+      seedPeerClusterConfig: document({ load_limit: saved.seed_load_limit }),
+    },
+    current,
+  );
 }

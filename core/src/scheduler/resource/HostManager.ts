@@ -1,10 +1,24 @@
 import { createError, ErrorCodes } from '../../common/errors.js';
-import { MAX_HOSTS } from '../constants.js';
+import { MAX_HOSTS, NORMAL_HOST_UPLOAD_LIMIT, SEED_HOST_UPLOAD_LIMIT } from '../constants.js';
 import { Host, type HostInfo } from './Host.js';
 
 /** Announced hosts by id (Dragonfly's `HostManager`). */
 export class HostManager {
   readonly #hosts = new Map<string, Host>();
+  #uploadLimits = { normal: NORMAL_HOST_UPLOAD_LIMIT, seed: SEED_HOST_UPLOAD_LIMIT };
+
+  /**
+   * Sets the concurrent uploads each host may serve before it stops being offered as a parent (the clusters'
+   * `load_limit`): `normal` for peers, `seed` for seed peers. Applies to known hosts at once.
+   */
+  setUploadLimits(normal: number, seed: number): void {
+    this.#uploadLimits = { normal, seed };
+    for (const host of this.#hosts.values()) this.#applyLimit(host);
+  }
+
+  #applyLimit(host: Host): void {
+    host.concurrentUploadLimit = host.isSeed ? this.#uploadLimits.seed : this.#uploadLimits.normal;
+  }
 
   get size(): number {
     return this.#hosts.size;
@@ -32,11 +46,13 @@ export class HostManager {
     const known = this.#hosts.get(info.id);
     if (known) {
       known.update(info, now);
+      this.#applyLimit(known);
       if (observedIp) known.observedIp = observedIp;
       return known;
     }
     if (this.#hosts.size >= MAX_HOSTS) throw createError(ErrorCodes.RESOURCE_EXHAUSTED, `host table is full (${MAX_HOSTS} hosts)`);
     const host = new Host(info, observedIp, now);
+    this.#applyLimit(host);
     this.#hosts.set(info.id, host);
     return host;
   }

@@ -106,4 +106,14 @@ describe('peer FSM side effects on the task', () => {
     expect(w.resource.hosts.upsert(hostInfo('n'), '').concurrentUploadLimit).toBe(200);
     expect(w.resource.hosts.upsert(hostInfo('s', { seed: true }), '').concurrentUploadLimit).toBe(2000);
   });
+
+  it("the clusters' load_limit changes the upload limit of known hosts at once, and of hosts announced later", () => {
+    const w = new World();
+    const normal = w.resource.hosts.upsert(hostInfo('n'), '');
+    const seed = w.resource.hosts.upsert(hostInfo('s', { seed: true }), '');
+    w.resource.hosts.setUploadLimits(50, 500);
+    expect([normal.concurrentUploadLimit, seed.concurrentUploadLimit]).toEqual([50, 500]);
+    expect(w.resource.hosts.upsert(hostInfo('n'), '').concurrentUploadLimit).toBe(50); // a re-announce keeps it
+    expect(w.resource.hosts.upsert(hostInfo('later'), '').concurrentUploadLimit).toBe(50);
+  });
 });
