@@ -3,13 +3,14 @@
  * copy of the same rules (plugins/database-redis/src/arguments.ts); the conformance suite keeps them equal.
  */
 import { createError, ErrorCodes } from '../../plugin-api/errors.js';
+import { MAX_TIMER_MS } from '../timers.js';
 
 /** Longest key or queue name, in characters. */
 export const MAX_KEY_LENGTH = 1024;
 /** Longest cached value or queue message, in UTF-16 code units (16 Mi). */
 export const MAX_VALUE_LENGTH = 16 * 1024 * 1024;
 /** Longest wait, TTL or window accepted, in milliseconds (the largest `setTimeout` delay, ~24.8 days). */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
+export const MAX_DURATION_MS = MAX_TIMER_MS;
 
 function invalid(message: string): never {
   throw createError(ErrorCodes.INVALID_ARGUMENT, message);

@@ -4,6 +4,7 @@ import type { commonV2, schedulerV2 } from '@d7y/proto';
 import { createError, ErrorCodes, isD7yError } from '../../common/errors.js';
 import { redactUrl } from '../../common/ids.js';
 import type { PieceSpan } from '../../common/pieces.js';
+import { timerDelay } from '../../common/timers.js';
 import { TRACEPARENT } from '../../common/tracing/Tracing.js';
 import type { ByteRateLimiter } from '../../common/rateLimit.js';
 import type { Logger, PieceRecord, StorageEngine } from '../../plugin-api/index.js';
@@ -51,9 +52,6 @@ type ConductorEvent =
   | { type: 'done' }
   | { type: 'starved'; blocked: string[] }
   | { type: 'scheduleTimeout' };
-
-/** Longest delay a Node timer takes (about 24.8 days); longer ones fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The scheduler could not be used for this task; the caller may try another or go to the source. */
 class SchedulerLost extends Error {}
@@ -162,7 +160,7 @@ export class Conductor {
     let answerTimer: NodeJS.Timeout | undefined;
     const awaitAnswer = () => {
       clearTimeout(answerTimer);
-      answerTimer = setTimeout(() => queue.push({ type: 'scheduleTimeout' }), Math.min(this.options.scheduleTimeoutMs, MAX_TIMER_MS));
+      answerTimer = setTimeout(() => queue.push({ type: 'scheduleTimeout' }), timerDelay(this.options.scheduleTimeoutMs));
     };
     send({ registerPeerRequest: { download: registerDownload(this.options.request, this.options.sizes, this.options.concurrency) } });
     awaitAnswer();

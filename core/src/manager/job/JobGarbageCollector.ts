@@ -1,8 +1,9 @@
 /**
- * Deletes finished jobs older than `job.gc.ttl`, every `job.gc.interval`, `job.gc.batchSize` rows per statement
+ * Deletes finished jobs older than `job.gc.ttl`, every `job.gc.interval`, `job.gc.batchSize` jobs per batch
  * (Dragonfly's job GC), so the jobs table of a manager that Harbor calls all day does not grow without end.
  * Each batch is one transaction; a failed run is logged and retried at the next interval.
  */
+import { timerDelay } from '../../common/timers.js';
 import type { Logger } from '../../plugin-api/Logger.js';
 import type { DatabaseDriver } from '../../plugin-api/index.js';
 import { JobRepository } from './JobRepository.js';
@@ -26,7 +27,7 @@ export class JobGarbageCollector {
 
   /** Collects every `intervalMs` (the first run one interval after start). */
   start(): void {
-    this.#timer = setInterval(() => void this.collect(), Math.min(this.settings.intervalMs, 2 ** 31 - 1));
+    this.#timer = setInterval(() => void this.collect(), timerDelay(this.settings.intervalMs));
     this.#timer.unref();
   }
 
@@ -35,7 +36,7 @@ export class JobGarbageCollector {
     clearInterval(this.#timer);
   }
 
-  /** One run: deletes finished jobs last updated more than `ttlMs` before `now`; returns how many (0 on failure). */
+  /** One run: deletes finished jobs last updated more than `ttlMs` before `now`; returns how many (on a failure, those deleted before it). */
   async collect(now = Date.now()): Promise<number> {
     const before = new Date(now - this.settings.ttlMs);
     let deleted = 0;
