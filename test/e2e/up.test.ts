@@ -83,7 +83,13 @@ describe('d7y up (what npm start runs)', () => {
     const dataDir = join(tempDir('up-tty'), 'cluster');
     const command = [process.execPath, BIN.d7y, 'up', '--data-dir', dataDir, '--demo-size', '4MiB', '--peers', '1', '--refresh', '300'].map((arg) => `'${arg}'`).join(' ');
     // `script` gives d7y up a real pseudo-terminal; writing ^C to it is a real Ctrl-C (SIGINT from the tty).
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    // `script` runs the command with $SHELL -c; `exec` makes d7y the pty's only foreground process whatever the
+    // shell is (dash stays as a parent, dies of the SIGINT itself, and script then reports 130 for d7y's clean 0).
+    const child = spawn('script', ['-qfec', `exec ${command}`, '/dev/null'], {
+      cwd: REPO,
+      env: { ...process.env, SHELL: '/bin/sh' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (out += chunk));
