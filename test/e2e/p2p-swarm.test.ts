@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
+import * as grpc from '@grpc/grpc-js';
+import { grpcChannelOptions, loadProtos, type commonV2, type schedulerV2 } from '@d7y/proto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { taskId } from '../../core/src/common/ids.js';
 import { HashRing } from '../../core/src/dfdaemon/p2p/hashRing.js';
+import { send } from '../helpers/http.js';
 import { TestOrigin, writeRandomFile } from '../helpers/origin.js';
 import { DaemonProcess, dfget, SchedulerProcess, tempDir } from '../helpers/processes.js';
 
@@ -18,6 +21,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function uploaded(daemon: DaemonProcess): Promise<number> {
   const match = /dragonfly_client_upload_traffic\{[^}]*\} (\d+)/.exec(await daemon.metrics());
   return match ? Number(match[1]) : 0;
+}
+
+/** A gRPC client of a scheduler. */
+function schedulerClient(addr: string): schedulerV2.SchedulerClient {
+  return new (loadProtos().scheduler.v2.Scheduler)(addr, grpc.credentials.createInsecure(), grpcChannelOptions());
+}
+
+/** The scheduler's view of a task (StatTask). */
+function statTask(client: schedulerV2.SchedulerClient, id: string): Promise<commonV2.Task__Output> {
+  return new Promise((resolve, reject) => client.StatTask({ taskId: id }, (error, task) => (error ? reject(error) : resolve(task!))));
 }
 
 /** dfdaemon config pointing at schedulers. */
@@ -173,6 +186,33 @@ describe('P2P swarm through a scheduler and a seed peer', () => {
       await peer.waitForLog(/no scheduling answer in 2000 ms \(scheduler.scheduleTimeout\)/);
     } finally {
       s.resume();
+    }
+  });
+
+  it('a range read through the proxy registers its range: the scheduler does not count the task as cached, and a full download still completes', async () => {
+    const s = await scheduler('sched-range');
+    const reader = await daemon('peer-range', peerConfig([s]));
+    const full = await daemon('peer-full', peerConfig([s]));
+    const url = origin.url('/mid.bin?case=range');
+    const id = taskId({ url });
+    const ranged = await send(reader.ports.proxy, url, { headers: ['X-Dragonfly-Use-P2P', 'true', 'Range', 'bytes=100-199'] });
+    expect(ranged.status).toBe(206);
+    expect(ranged.body.equals(readFileSync(join(files, 'mid.bin')).subarray(100, 200))).toBe(true);
+    await s.waitForLog(/"partial":true[^\n]*"msg":"peer finished"|"msg":"peer finished"[^\n]*"partial":true/);
+    const client = schedulerClient(s.addr);
+    try {
+      expect((await statTask(client, id)).state).toBe('Running');
+      const result = await dfget([url, '-O', join(out, 'after-range'), '-e', full.socketPath, '--digest', `sha256:${digests.mid}`], { timeoutMs: 120_000 });
+      expect(result.code, result.stderr).toBe(0);
+      // dfget is done at its last byte; the daemon's finished report reaches the scheduler just after.
+      const deadline = Date.now() + 10_000;
+      while ((await statTask(client, id)).state !== 'Succeeded' && Date.now() < deadline) await sleep(100);
+      expect((await statTask(client, id)).state).toBe('Succeeded');
+      // The range peer, once it had nothing more to give, was named in a reschedule and not offered again.
+      expect(s.log).toMatch(/"blocked":1,"description":"parents exhausted"/);
+      expect(s.log).not.toMatch(/max schedule count exceeded/);
+    } finally {
+      client.close();
     }
   });
 

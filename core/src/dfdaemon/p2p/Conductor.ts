@@ -24,6 +24,11 @@ export interface ConductorOptions {
   request: DownloadRequest;
   sizes: { contentLength: number; pieceLength: number; pieceCount: number };
   missing: readonly PieceSpan[];
+  /**
+   * The bytes asked for when this download serves a range request: registered with the scheduler, which then
+   * knows this peer holds only part of the task (it is not listed as caching it, and does not complete the task).
+   */
+  range?: { start: number; length: number };
   storage: StorageEngine;
   limiter: ByteRateLimiter;
   concurrency: number;
@@ -119,7 +124,7 @@ export class Conductor {
         }
         call.end();
       });
-      send({ registerPeerRequest: { download: registerDownload(this.options.request, this.options.sizes, this.options.concurrency) } });
+      send({ registerPeerRequest: { download: registerDownload(this.options.request, this.options.sizes, this.options.concurrency, this.options.range) } });
     });
   }
 
@@ -162,7 +167,7 @@ export class Conductor {
       clearTimeout(answerTimer);
       answerTimer = setTimeout(() => queue.push({ type: 'scheduleTimeout' }), timerDelay(this.options.scheduleTimeoutMs));
     };
-    send({ registerPeerRequest: { download: registerDownload(this.options.request, this.options.sizes, this.options.concurrency) } });
+    send({ registerPeerRequest: { download: registerDownload(this.options.request, this.options.sizes, this.options.concurrency, this.options.range) } });
     awaitAnswer();
     try {
       for (;;) {

@@ -206,6 +206,15 @@ export class PieceCollector {
   private starve(): void {
     if (this.starvedReported) return;
     this.starvedReported = true;
+    // A parent whose piece sync has ended and that holds none of the missing pieces (it downloaded only a range,
+    // or lost pieces) can never help this download: blocked here and named in the reschedule, so the scheduler
+    // stops offering it.
+    for (const parent of this.parents.values()) {
+      if (!parent.blocked && parent.syncEnded && ![...parent.available].some((number) => this.missing.has(number))) {
+        parent.blocked = true;
+        this.close(parent);
+      }
+    }
     this.options.events.onStarved(this.blockedParents);
   }
 

@@ -5,7 +5,12 @@ import { toDuration, toTimestamp } from '../rpc/convert.js';
 import type { DownloadRequest, TrafficType } from '../task/types.js';
 
 /** The `Download` a peer registers with (never an output path: the scheduler may forward it to a seed). */
-export function registerDownload(request: DownloadRequest, sizes: { contentLength: number; pieceLength: number; pieceCount: number }, concurrentPieceCount: number): commonV2.Download {
+export function registerDownload(
+  request: DownloadRequest,
+  sizes: { contentLength: number; pieceLength: number; pieceCount: number },
+  concurrentPieceCount: number,
+  range?: { start: number; length: number },
+): commonV2.Download {
   const os = request.objectStorage;
   return {
     url: request.url,
@@ -22,6 +27,7 @@ export function registerDownload(request: DownloadRequest, sizes: { contentLengt
     contentForCalculatingTaskId: request.contentForCalculatingTaskId,
     enableTaskIdBasedBlobDigest: request.enableTaskIdBasedBlobDigest ?? false,
     concurrentPieceCount,
+    range,
     actualContentLength: sizes.contentLength >= 0 ? sizes.contentLength : undefined,
     actualPieceLength: sizes.pieceLength,
     actualPieceCount: sizes.contentLength >= 0 ? sizes.pieceCount : undefined,

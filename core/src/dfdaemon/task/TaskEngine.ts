@@ -318,7 +318,8 @@ export class TaskEngine {
       onPiece,
     };
     const ranged = known && (stat.acceptRanges || pieceCount(stat.contentLength, length) <= 1);
-    const wanted = known && ranged ? this.rangePieces(request, stat.contentLength, length) : undefined;
+    const byteRange = known && ranged ? requestedRange(request, stat.contentLength) : undefined;
+    const wanted = byteRange === undefined ? undefined : byteRange === 'unsatisfiable' ? [] : piecesForRange(byteRange.start, byteRange.length, stat.contentLength, length);
     const missing = known ? (wanted ?? allPieces(stat.contentLength, length)).filter((span) => !stored.has(span.number)) : [];
     // Small content goes straight to the source, unless asked otherwise or triggered by a scheduler (which waits
     // for this seed's piece reports).
@@ -331,6 +332,7 @@ export class TaskEngine {
         request,
         sizes: { contentLength: stat.contentLength, pieceLength: length, pieceCount: pieceCount(stat.contentLength, length) },
         missing,
+        range: byteRange === undefined || byteRange === 'unsatisfiable' ? undefined : byteRange,
         storage,
         limiter: this.options.downloadLimiter,
         concurrency: this.options.concurrentPieceCount,
@@ -364,13 +366,6 @@ export class TaskEngine {
     return storage.finishTask(taskId, await this.verify(taskId, request.digest, undefined));
   }
 
-  /** The pieces a range request covers (none when the range cannot be satisfied), or undefined without a range. */
-  private rangePieces(request: DownloadRequest, contentLength: number, length: number) {
-    if (request.rangeHeader === undefined) return undefined;
-    const parsed = parseRange(request.rangeHeader, contentLength);
-    if (parsed.kind !== 'range') return [];
-    return piecesForRange(parsed.range.start, parsed.range.end - parsed.range.start + 1, contentLength, length);
-  }
 
   /**
    * Pieces kept from an interrupted earlier run that may be resumed: only when the piece length and size agree
@@ -449,3 +444,11 @@ function keptHeaders(stat: SourceStat): Record<string, string> {
 }
 
 export type { FinishedPiece };
+
+/** The bytes a range request asks for, 'unsatisfiable' when they cannot be served, or undefined without a range. */
+function requestedRange(request: DownloadRequest, contentLength: number): { start: number; length: number } | 'unsatisfiable' | undefined {
+  if (request.rangeHeader === undefined) return undefined;
+  const parsed = parseRange(request.rangeHeader, contentLength);
+  if (parsed.kind !== 'range') return 'unsatisfiable';
+  return { start: parsed.range.start, length: parsed.range.end - parsed.range.start + 1 };
+}

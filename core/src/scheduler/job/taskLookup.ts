@@ -26,7 +26,7 @@ export function taskIdOf(args: TaskRefArgs): string {
 
 function cachedPeers(resource: Resource, id: string): Peer[] {
   const task = resource.tasks.get(id);
-  return task ? task.dag.values().filter((peer) => peer.fsm.is('Succeeded')) : [];
+  return task ? task.dag.values().filter((peer) => peer.fsm.is('Succeeded') && peer.holdsWholeTask()) : [];
 }
 
 /** get_task: the peers holding the task (an unknown task is a success with no peers). */

@@ -95,6 +95,17 @@ export class Peer {
     return this.fsm.current;
   }
 
+  /**
+   * False for a peer that registered for a byte range short of the whole task (a proxy or dfget range request):
+   * once finished it holds only that range's pieces, so it does not complete the task and is not listed as
+   * caching it. With the task's size unknown, any range counts as partial.
+   */
+  holdsWholeTask(): boolean {
+    if (this.range === undefined) return true;
+    const contentLength = this.task.contentLength;
+    return contentLength >= 0 && this.range.start === 0 && this.range.length >= contentLength;
+  }
+
   /** Appends a piece cost to the rolling window. */
   appendPieceCost(costMs: number): void {
     this.pieceCosts.push(costMs);

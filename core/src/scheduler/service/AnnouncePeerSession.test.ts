@@ -265,6 +265,31 @@ describe('registration decisions (spec 4.2)', () => {
     expect(world.resource.peers.get('p1')?.state).toBe('Succeeded');
   });
 
+  it('a peer that downloaded only a range is Succeeded but does not complete the task; a whole download does', async () => {
+    const world = new World();
+    const host = world.host('a', {});
+    const ctx = context(world);
+    const ranged = open(ctx);
+    // 40 MiB task; the range covers pieces 0 and 1 only.
+    await send(ranged, register(host, 'ranged', { needBackToSource: true, range: { start: 0, length: 5 * MiB } }));
+    await send(ranged, { ...ids(host, 'ranged'), request: 'downloadPeerBackToSourceStartedRequest', downloadPeerBackToSourceStartedRequest: {} });
+    for (const n of [0, 1]) {
+      await send(ranged, { ...ids(host, 'ranged'), request: 'downloadPieceBackToSourceFinishedRequest', downloadPieceBackToSourceFinishedRequest: { piece: piece(n, `crc32:${n}`) as never } });
+    }
+    await send(ranged, { ...ids(host, 'ranged'), request: 'downloadPeerBackToSourceFinishedRequest', downloadPeerBackToSourceFinishedRequest: {} });
+    const task = world.resource.tasks.get(TASK_A)!;
+    expect(world.resource.peers.get('ranged')?.state).toBe('Succeeded');
+    expect(task.fsm.current).not.toBe('Succeeded');
+    expect(world.resource.peers.get('ranged')?.holdsWholeTask()).toBe(false);
+
+    const other = world.host('b', {});
+    const whole = open(ctx);
+    await send(whole, register(other, 'whole', { needBackToSource: true, range: { start: 0, length: 10 * 4 * MiB } }));
+    await send(whole, { ...ids(other, 'whole'), request: 'downloadPeerBackToSourceStartedRequest', downloadPeerBackToSourceStartedRequest: {} });
+    await send(whole, { ...ids(other, 'whole'), request: 'downloadPeerBackToSourceFinishedRequest', downloadPeerBackToSourceFinishedRequest: {} });
+    expect(task.fsm.current).toBe('Succeeded');
+  });
+
   it('a piece count that contradicts the sizes is refused', async () => {
     const world = new World();
     const host = world.host('a');

@@ -52,15 +52,20 @@ export async function handleReschedulePeer(
   return 'continue';
 }
 
-/** `download_peer_finished_request` / `..._back_to_source_finished_request`: peer and task Succeeded. */
+/**
+ * `download_peer_finished_request` / `..._back_to_source_finished_request`: the peer is Succeeded, and so is the
+ * task unless the peer downloaded only a range of it.
+ */
 export function handleDownloadPeerFinished(ctx: ServiceContext, peer: Peer, backToSource: boolean): EventOutcome {
   if (!peer.fsm.is('Succeeded')) peer.fsm.event('DownloadSucceeded');
   const task = peer.task;
   task.updatedAt = Date.now();
-  if (task.fsm.can('DownloadSucceeded')) task.fsm.event('DownloadSucceeded');
+  // A range download holds part of the task: it stays a parent for its pieces but does not complete the task.
+  const whole = peer.holdsWholeTask();
+  if (whole && task.fsm.can('DownloadSucceeded')) task.fsm.event('DownloadSucceeded');
   ctx.metrics.downloadPeerFinishedTotal.inc({ host_type: peer.host.type });
   ctx.metrics.downloadPeerDuration.observe({ host_type: peer.host.type }, Date.now() - peer.createdAt);
-  ctx.logger.info({ peerId: peer.id, taskId: task.id, backToSource, pieces: peer.finishedPieces.size }, 'peer finished');
+  ctx.logger.info({ peerId: peer.id, taskId: task.id, backToSource, pieces: peer.finishedPieces.size, partial: !whole || undefined }, 'peer finished');
   return 'close';
 }
 
