@@ -70,6 +70,9 @@ describe('manager-driven dynconfig with real processes', () => {
     repos = createRepositories(db);
     scopedClusterId = (await repos.schedulerClusters.create({ name: 'idc-b', scopes: { idc: 'idc-b' } })).id;
     await repos.clusterLinks.link(1, scopedClusterId);
+    // LEVEL0 downloads of application "restricted" are forbidden (LEVEL1), except URLs with ?src= (LEVEL3: the peer
+    // itself goes to the source instead of triggering a seed peer).
+    await repos.applications.create({ name: 'restricted', priority: { value: 1, urls: [{ regex: 'first\\.bin\\?src=', value: 3 }] } });
 
     const schedulerConfig = (clusterId: number, idc: string) => ({
       manager: { addr: manager.addr, schedulerClusterID: clusterId, keepAlive: { interval: '1s' } },
@@ -118,6 +121,26 @@ describe('manager-driven dynconfig with real processes', () => {
     expect(sha256(join(out, 'first-2'))).toBe(digests.first);
     expect(second.stderr).toMatch(/remote_peer/);
     expect(origin.bytesFor('/first.bin') / (24 * MiB)).toBeLessThanOrEqual(1.05);
+  });
+
+  it("a LEVEL0 download takes its manager application's priority: LEVEL1 refused by the scheduler, a LEVEL3 URL rule goes to the source", async () => {
+    const app = ['--priority', '0', '--application', 'restricted', '--console'];
+    const refused = await dfget([origin.url('/first.bin?case=forbidden'), '-O', join(out, 'forbidden'), '-e', peerB1.socketPath, '--disable-back-to-source', ...app], { timeoutMs: 60_000 });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/the scheduler refused .*LEVEL1 peer is forbidden.* and back-to-source is disabled/);
+    // Allowed to, the peer downloads it from the source itself (as Dragonfly's client); the scheduler stays in use.
+    const fallback = await dfget([origin.url('/first.bin?case=forbidden'), '-O', join(out, 'forbidden'), '-e', peerB1.socketPath, '--digest', `sha256:${digests.first}`, ...app], { timeoutMs: 120_000 });
+    expect(fallback.code, fallback.stderr).toBe(0);
+    expect(peerB1.log).toMatch(/"reason":"LEVEL1 peer is forbidden"[^\n]*"msg":"scheduler refused the download"/);
+    origin.resetCounters();
+    const level3 = await dfget([origin.url('/first.bin?src=1'), '-O', join(out, 'level3'), '-e', peerB1.socketPath, '--digest', `sha256:${digests.first}`, ...app], { timeoutMs: 120_000 });
+    expect(level3.code, level3.stderr).toBe(0);
+    expect(level3.stderr).toMatch(/back_to_source 24\.0 MiB/);
+    expect(level3.stderr).not.toMatch(/remote_peer/);
+    // Without the application (LEVEL0 resolves to nothing) the first download triggers the seed peer as usual.
+    const plain = await dfget([origin.url('/first.bin?src=2'), '-O', join(out, 'plain'), '-e', peerB1.socketPath, '--digest', `sha256:${digests.first}`, '--priority', '0', '--console'], { timeoutMs: 120_000 });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).toMatch(/remote_peer/);
   });
 
   it('marks a stopped scheduler inactive', async () => {

@@ -152,6 +152,7 @@ export class Scheduler {
       records,
       activeStreams: 0,
       tracing: this.tracing,
+      applications: () => this.#dynconfig?.snapshot?.applications ?? [],
     };
     const gc = scheduler.gc;
     this.#gc = new GarbageCollector(

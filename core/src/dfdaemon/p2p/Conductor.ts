@@ -62,6 +62,13 @@ type ConductorEvent =
 class SchedulerLost extends Error {}
 
 /**
+ * The scheduler answered, and its answer is no: a policy decision (a LEVEL1 priority is forbidden, LEVEL2 finds
+ * no candidate parents), not a fault. The scheduler stays healthy and no other is asked (they share the policy);
+ * the download goes to the source when allowed, as Dragonfly's client does.
+ */
+class SchedulerRefused extends Error {}
+
+/**
  * Drives one peer's download through a scheduler (Dragonfly's AnnouncePeer exchange): register, then either
  * collect pieces from the candidate parents it names (reporting each piece, rescheduling when parents run dry) or
  * go back to source when told to. When no scheduler can be used it falls back to the source unless that is
@@ -78,22 +85,29 @@ export class Conductor {
   async run(): Promise<'p2p' | 'back-to-source'> {
     const { pool, taskId, logger } = this.options;
     let lastError: unknown;
+    let refusal: SchedulerRefused | undefined;
     for (const { addr, client } of pool.schedulersFor(taskId)) {
       try {
         return await this.withScheduler(addr, client, true);
       } catch (error) {
+        if (error instanceof SchedulerRefused) {
+          refusal = error;
+          logger.warn({ taskId, scheduler: addr, reason: error.message }, 'scheduler refused the download');
+          break;
+        }
         if (!(error instanceof SchedulerLost)) throw error;
         lastError = error.cause;
         pool.markUnhealthy(addr);
         logger.warn({ taskId, scheduler: addr, err: error.cause }, 'scheduler unusable for this task');
       }
     }
+    const url = redactUrl(this.options.request.url);
     if (!this.options.backToSourceAllowed) {
-      throw createError(ErrorCodes.UNAVAILABLE, `no scheduler could serve ${redactUrl(this.options.request.url)} and back-to-source is disabled`, {
-        cause: lastError,
-      });
+      if (refusal) throw createError(ErrorCodes.FAILED_PRECONDITION, `the scheduler refused ${url} (${refusal.message}) and back-to-source is disabled`, { cause: refusal.cause });
+      throw createError(ErrorCodes.UNAVAILABLE, `no scheduler could serve ${url} and back-to-source is disabled`, { cause: lastError });
     }
-    logger.warn({ taskId }, 'no scheduler available; downloading from the source');
+    if (refusal) logger.warn({ taskId }, 'refused by the scheduler; downloading from the source');
+    else logger.warn({ taskId }, 'no scheduler available; downloading from the source');
     await this.fetchFromSource();
     return 'back-to-source';
   }
@@ -216,6 +230,10 @@ export class Conductor {
             await this.options.pool.announce(addr).catch(() => undefined);
             return await this.withScheduler(addr, client, false);
           }
+          // Refusals of the registration by priority (spec 4.2 step 5). NOT_FOUND only counts once the host has
+          // just been announced again (before that it means the scheduler does not know this host).
+          const refused = error?.code === GrpcStatus.FAILED_PRECONDITION || (error?.code === GrpcStatus.NOT_FOUND && !anyResponse && !mayReannounce);
+          if (error && refused) throw new SchedulerRefused(error.details || 'refused', { cause: error });
           if (error?.code === GrpcStatus.PERMISSION_DENIED || error?.code === GrpcStatus.INVALID_ARGUMENT) {
             throw createError(error.code === GrpcStatus.PERMISSION_DENIED ? ErrorCodes.PERMISSION_DENIED : ErrorCodes.INVALID_ARGUMENT, `scheduler refused the download: ${error.details}`);
           }

@@ -6,6 +6,7 @@ import type { Scheduling } from '../scheduling/Scheduling.js';
 import type { Sleep } from '../scheduling/delay.js';
 import type { SeedPeer } from '../seedpeer/SeedPeer.js';
 import type { Tracing } from '../../common/tracing/Tracing.js';
+import type { Applications } from './applicationPriority.js';
 
 /** Settings the service reads (from `scheduler.*`, `scheduler.gc.*` and d7y's own choices). */
 export interface ServiceSettings {
@@ -42,4 +43,6 @@ export interface ServiceContext {
   activeStreams: number;
   /** OpenTelemetry tracing (`tracing.*`); absent or off: no spans. */
   readonly tracing?: Tracing;
+  /** The manager's applications (their priorities apply to LEVEL0 downloads); absent without a manager. */
+  readonly applications?: () => Applications;
 }

@@ -6,6 +6,7 @@ import type { Host } from '../resource/Host.js';
 import type { Peer } from '../resource/Peer.js';
 import type { Task } from '../resource/Task.js';
 import { exponentialDelay } from '../scheduling/delay.js';
+import { effectivePriority } from './applicationPriority.js';
 import type { PeerStream, StreamIds } from './PeerStream.js';
 import { scheduleAndAnswer } from './schedule.js';
 import type { ServiceContext } from './ServiceContext.js';
@@ -113,7 +114,8 @@ function createPeer(ctx: ServiceContext, ids: StreamIds, download: ParsedDownloa
 
 /**
  * Step 4-5 of spec 4.2. A peer that asks for it, or runs on a seed host, goes back-to-source. On the first
- * download of a task (Pending/Failed/Leave, or Succeeded with no other available peer) the priority decides:
+ * download of a task (Pending/Failed/Leave, or Succeeded with no other available peer) the priority decides (a
+ * LEVEL0 download takes its manager application's priority, see `applicationPriority.ts`):
  * LEVEL1 is refused, LEVEL2 fails with NOT_FOUND, LEVEL3 goes back-to-source, and LEVEL0/4/5/6 trigger a
  * seed peer unless none is usable or one failed this task in the last 30 minutes (then back-to-source).
  */
@@ -126,11 +128,13 @@ function decideBackToSource(ctx: ServiceContext, peer: Peer, download: ParsedDow
   const firstDownload =
     task.fsm.is('Pending', 'Failed', 'Leave') || (task.fsm.is('Succeeded') && !task.hasAvailablePeer(new Set([peer.id]), peer.host.id));
   if (!firstDownload) return;
-  switch (peer.priority) {
+  const priority = effectivePriority(peer.priority, task, ctx.applications?.() ?? []);
+  if (priority !== peer.priority) ctx.logger.debug({ peerId: peer.id, application: task.application, priority }, 'priority from the application');
+  switch (priority) {
     case 'LEVEL1':
-      throw createError(ErrorCodes.FAILED_PRECONDITION, `${peer.priority} peer is forbidden`);
+      throw createError(ErrorCodes.FAILED_PRECONDITION, `${priority} peer is forbidden`);
     case 'LEVEL2':
-      throw createError(ErrorCodes.NOT_FOUND, `${peer.priority} peer not found candidate peers`);
+      throw createError(ErrorCodes.NOT_FOUND, `${priority} peer not found candidate peers`);
     case 'LEVEL3':
       peer.needBackToSource = true;
       return;
