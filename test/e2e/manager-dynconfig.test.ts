@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories, type Repositories } from '../../core/src/manager/models/index.js';
 import type { DatabaseDriver, Plugin } from '../../core/src/plugin-api/index.js';
 import sqlitePlugin from '../../plugins/database-sqlite/src/index.js';
+import { send } from '../helpers/http.js';
 import { buildDriver } from '../helpers/managerDb.js';
 import { ManagerProcess } from '../helpers/managerProcess.js';
 import { TestOrigin, writeRandomFile } from '../helpers/origin.js';
@@ -68,7 +69,13 @@ describe('manager-driven dynconfig with real processes', () => {
     db = buildDriver(sqlitePlugin as Plugin<never>, { path: manager.dbPath });
     await db.connect();
     repos = createRepositories(db);
-    scopedClusterId = (await repos.schedulerClusters.create({ name: 'idc-b', scopes: { idc: 'idc-b' } })).id;
+    scopedClusterId = (
+      await repos.schedulerClusters.create({
+        name: 'idc-b',
+        scopes: { idc: 'idc-b' },
+        client_config: { block_list: { task: { download: { urls: ['/blocked\\.bin'], tags: ['blocked-tag'] } } } },
+      })
+    ).id;
     await repos.clusterLinks.link(1, scopedClusterId);
     // LEVEL0 downloads of application "restricted" are forbidden (LEVEL1), except URLs with ?src= (LEVEL3: the peer
     // itself goes to the source instead of triggering a seed peer).
@@ -141,6 +148,22 @@ describe('manager-driven dynconfig with real processes', () => {
     const plain = await dfget([origin.url('/first.bin?src=2'), '-O', join(out, 'plain'), '-e', peerB1.socketPath, '--digest', `sha256:${digests.first}`, '--priority', '0', '--console'], { timeoutMs: 120_000 });
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stderr).toMatch(/remote_peer/);
+  });
+
+  it("applies the cluster's client block list: dfget is refused with the rule, the proxy answers 403", async () => {
+    await until('peer-b1 has the block list', () => peerB1.log.includes('download block list in force'));
+    origin.resetCounters();
+    const blocked = await dfget([origin.url('/blocked.bin'), '-O', join(out, 'blocked'), '-e', peerB1.socketPath], { timeoutMs: 60_000 });
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stderr).toMatch(/blocked by the cluster's block list \(url matches "\/blocked\\\\\.bin"\)/);
+    const tagged = await send(peerB1.ports.proxy, origin.url('/first.bin'), { headers: ['X-Dragonfly-Use-P2P', 'true', 'X-Dragonfly-Tag', 'blocked-tag'] });
+    expect(tagged.status).toBe(403);
+    expect(tagged.headers['x-dragonfly-error-type']).toBe('proxy');
+    expect(tagged.body.toString()).toMatch(/tag "blocked-tag"/);
+    expect(origin.bytesFor('/blocked.bin') + origin.bytesFor('/first.bin')).toBe(0);
+    // Peers of the default cluster have no block list.
+    const other = await dfget([origin.url('/first.bin?case=unblocked'), '-O', join(out, 'unblocked'), '-e', peerDefault.socketPath, '--tag', 'blocked-tag', '--digest', `sha256:${digests.first}`], { timeoutMs: 120_000 });
+    expect(other.code, other.stderr).toBe(0);
   });
 
   it('marks a stopped scheduler inactive', async () => {

@@ -44,7 +44,7 @@ export interface Cluster extends Row {
   seed_peer_cluster_id: number;
   scheduler_cluster_config: { candidate_parent_limit?: number; filter_parent_limit?: number; job_rate_limit?: number };
   seed_peer_cluster_config: { load_limit?: number; concurrent_piece_count?: number };
-  peer_cluster_config: { load_limit?: number; concurrent_piece_count?: number };
+  peer_cluster_config: { load_limit?: number; concurrent_piece_count?: number; block_list?: unknown };
   is_default: boolean;
 }
 

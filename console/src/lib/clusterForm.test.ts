@@ -40,4 +40,11 @@ describe('cluster form', () => {
     const result = buildClusterRequest(clusterToForm(cluster));
     expect(result.ok && result.body).toMatchObject({ name: 'c', bio: 'b', is_default: true, scopes: { idc: 'x', cidrs: ['10.0.0.0/8'] }, scheduler_cluster_config: { candidate_parent_limit: 5, filter_parent_limit: 40, job_rate_limit: 3 }, peer_cluster_config: { load_limit: 100 }, seed_peer_cluster_config: { load_limit: 900 } });
   });
+
+  it('keeps peer config keys it does not edit (a block list set through the API) when saved', () => {
+    const blockList = { task: { download: { urls: ['\\.iso$'] } } };
+    const cluster = { id: 3, name: 'c', is_default: false, scopes: {}, scheduler_cluster_config: {}, seed_peer_cluster_config: {}, peer_cluster_config: { load_limit: 100, block_list: blockList } } as unknown as Cluster;
+    const result = buildClusterRequest({ ...clusterToForm(cluster), peerLoadLimit: '150' });
+    expect(result.ok && result.body.peer_cluster_config).toEqual({ load_limit: 150, block_list: blockList });
+  });
 });

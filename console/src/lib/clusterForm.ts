@@ -22,6 +22,11 @@ export interface ClusterForm {
   peerLoadLimit: string;
   peerConcurrentPieceCount: string;
   seedPeerLoadLimit: string;
+  /**
+   * Keys of the peer config the form does not edit (such as `block_list`, set through the API): kept as they
+   * were, so that saving the form does not drop them.
+   */
+  peerConfigKept?: Record<string, unknown>;
 }
 
 /** Defaults of a new cluster: Dragonfly's seeded values. */
@@ -60,6 +65,9 @@ export function clusterToForm(cluster: Cluster): ClusterForm {
     peerLoadLimit: s(cluster.peer_cluster_config?.load_limit),
     peerConcurrentPieceCount: s(cluster.peer_cluster_config?.concurrent_piece_count),
     seedPeerLoadLimit: s(cluster.seed_peer_cluster_config?.load_limit),
+    peerConfigKept: Object.fromEntries(
+      Object.entries(cluster.peer_cluster_config ?? {}).filter(([key]) => key !== 'load_limit' && key !== 'concurrent_piece_count'),
+    ),
   };
 }
 
@@ -115,7 +123,7 @@ export function buildClusterRequest(form: ClusterForm): ClusterRequest {
       is_default: form.isDefault,
       scopes: compact({ idc: form.idc.trim(), location: form.location.trim(), cidrs: cidrs.length ? cidrs : undefined, hostnames: hostnames.length ? hostnames : undefined }),
       scheduler_cluster_config: schedulerConfig,
-      peer_cluster_config: peerConfig,
+      peer_cluster_config: { ...form.peerConfigKept, ...peerConfig },
       seed_peer_cluster_config: seedConfig,
     },
   };

@@ -123,6 +123,7 @@ export class Dfdaemon {
       seed: config.seedPeer.enable,
       maxSourceAttempts: config.backend.maxRetries + 1,
       sourceTimeoutMs: config.download.pieceTimeout,
+      blockList: () => this.dynconfig?.blockList,
       p2p: this.pool && {
         pool: this.pool,
         hostId: this.hostId,

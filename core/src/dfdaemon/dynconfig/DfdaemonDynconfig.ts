@@ -11,6 +11,7 @@ import { KeepAliveLoop } from '../../manager/client/KeepAliveLoop.js';
 import { ManagerClient } from '../../manager/client/ManagerClient.js';
 import type { Logger } from '../../plugin-api/Logger.js';
 import type { SchedulerPool } from '../p2p/SchedulerPool.js';
+import { type DownloadBlockList, parseDownloadBlockList } from './blockList.js';
 import { chooseSchedulers, type Probe, tcpProbe } from './chooseSchedulers.js';
 import { loadSchedulerList, saveSchedulerList } from './schedulerListFile.js';
 
@@ -56,6 +57,8 @@ export class DfdaemonDynconfig {
   #clusterId = 0;
   #lastRefresh: Date | undefined;
   #saved = false;
+  #blockList: DownloadBlockList | undefined;
+  #blockListText = '';
 
   constructor(
     private readonly identity: DaemonIdentity,
@@ -93,6 +96,14 @@ export class DfdaemonDynconfig {
   /** The scheduler cluster whose schedulers are in use (0 before the first good refresh). */
   get clusterId(): number {
     return this.#clusterId;
+  }
+
+  /**
+   * The chosen cluster's download block list (`client_config.block_list`, `seed_client_config.block_list` on a
+   * seed peer) from the last good refresh; undefined when it has none.
+   */
+  get blockList(): DownloadBlockList | undefined {
+    return this.#blockList;
   }
 
   /** When the scheduler list was last refreshed successfully. */
@@ -149,6 +160,8 @@ export class DfdaemonDynconfig {
       }
       if (this.#stopped) return false;
       this.#clusterId = chosen.clusterId;
+      const cluster = schedulers.find((listed) => listed.schedulerClusterId === chosen.clusterId)?.schedulerCluster;
+      this.#applyBlockList(seedPeer ? cluster?.seedClientConfig : cluster?.clientConfig);
       const changed = this.pool.setSchedulers(chosen.addrs);
       this.#lastRefresh = new Date();
       if (this.options.cachePath && (changed || !this.#saved)) {
@@ -162,5 +175,28 @@ export class DfdaemonDynconfig {
       this.logger.warn({ err: error, manager: this.options.managerAddr, kept: this.pool.addrs() }, 'listing schedulers failed; keeping the last good list');
       return false;
     }
+  }
+
+  /** Takes the block list of a cluster's client config (JSON bytes); logs when it changes. */
+  #applyBlockList(configBytes: Buffer | Uint8Array | null | undefined): void {
+    const text = configBytes && configBytes.length > 0 ? Buffer.from(configBytes).toString('utf8') : '';
+    if (text === this.#blockListText) return;
+    this.#blockListText = text;
+    let config: unknown;
+    try {
+      config = text ? JSON.parse(text) : undefined;
+    } catch {
+      this.logger.warn({ clusterId: this.#clusterId }, 'the cluster client config is not JSON; no block list');
+    }
+    const skipped: string[] = [];
+    this.#blockList = parseDownloadBlockList(config, skipped);
+    if (skipped.length > 0) this.logger.warn({ skipped }, 'block list entries skipped');
+    const list = this.#blockList;
+    this.logger.info(
+      list
+        ? { applications: [...list.applications], urls: list.urls.map((rule) => rule.source), tags: [...list.tags], priorities: [...list.priorities] }
+        : {},
+      list ? 'download block list in force' : 'no download block list',
+    );
   }
 }

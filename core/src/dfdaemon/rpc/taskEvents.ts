@@ -20,7 +20,15 @@ export async function pieceTaskEvents(
 ): Promise<void> {
   const { engine, metrics, logger } = deps;
   const span = (deps.tracing ?? Tracing.off()).startSpan('dfdaemon.DownloadTask', download.traceparent, { 'url.full': redactUrl(download.url) }, 'server');
-  const handle = engine.download({ ...download, traceparent: span.traceparent }, signal);
+  let handle;
+  try {
+    handle = engine.download({ ...download, traceparent: span.traceparent }, signal);
+  } catch (error) {
+    // Refused before starting: a malformed digest, or the cluster's block list.
+    span.end(error);
+    logger.warn({ err: error, url: redactUrl(download.url) }, 'download refused');
+    throw error;
+  }
   span.set({ 'd7y.task_id': handle.taskId, 'd7y.peer_id': handle.peerId, 'd7y.host_id': deps.hostId });
   const labels = { type: 'standard', tag: download.tag ?? '', app: download.application ?? '', priority: String(download.priority ?? 6) };
   const started = performance.now();

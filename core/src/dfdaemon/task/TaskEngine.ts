@@ -8,6 +8,7 @@ import type { ByteRateLimiter } from '../../common/rateLimit.js';
 import type { Logger, PieceRecord, SourceClient, SourceRequest, SourceStat, StorageEngine, TaskRecord } from '../../plugin-api/index.js';
 import { Conductor } from '../p2p/Conductor.js';
 import type { SchedulerPool } from '../p2p/SchedulerPool.js';
+import { assertNotBlocked, type DownloadBlockList } from '../dynconfig/blockList.js';
 import { fetchRangedPieces, fetchSequentialPieces, withRetries } from './backToSource.js';
 import { EventLog } from './EventLog.js';
 import { placeOutput } from './output.js';
@@ -35,6 +36,8 @@ export interface TaskEngineOptions {
   sourceTimeoutMs?: number;
   /** P2P settings; without them every download goes to the source. */
   p2p?: P2PSettings;
+  /** The cluster's download block list in force now (from the manager); none when absent. */
+  blockList?: () => DownloadBlockList | undefined;
 }
 
 /** How downloads use schedulers and parents. */
@@ -131,6 +134,7 @@ export class TaskEngine {
   /** Starts or joins the download of a request. */
   download(request: DownloadRequest, signal?: AbortSignal): DownloadHandle {
     if (request.digest !== undefined) parseDigest(request.digest);
+    assertNotBlocked(this.options.blockList?.(), request);
     const taskId = this.taskIdOf(request);
     const peerId = newPeerId(this.options.hostIp, this.options.hostname, this.options.seed);
     return { taskId, peerId, events: this.follow(taskId, peerId, request, signal) };

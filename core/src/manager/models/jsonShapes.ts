@@ -17,6 +17,18 @@ export interface SchedulerClusterConfig {
 export interface SchedulerClusterClientConfig {
   load_limit?: number;
   concurrent_piece_count?: number;
+  /** Downloads the cluster's dfdaemons refuse (Dragonfly's client block list); any matching field blocks. */
+  block_list?: { task?: { download?: DownloadBlockList } };
+}
+
+/** `block_list.task.download`. */
+export interface DownloadBlockList {
+  applications?: string[];
+  /** Regular expressions matched against the download URL. */
+  urls?: string[];
+  tags?: string[];
+  /** Priority levels 0..6. */
+  priorities?: number[];
 }
 
 /** Scheduler cluster `scopes`: which clients the searcher sends to this cluster (spec 9.5). */
@@ -103,9 +115,28 @@ export function validateSchedulerClusterConfig(value: unknown, path: string): vo
 
 /** Validates a scheduler cluster `client_config` or `seed_client_config`. */
 export function validateClientConfig(value: unknown, path: string): void {
-  const config = objectWith(value, path, ['load_limit', 'concurrent_piece_count']);
+  const config = objectWith(value, path, ['load_limit', 'concurrent_piece_count', 'block_list']);
   intIn(config.load_limit, `${path}.load_limit`, 1, 50_000);
   intIn(config.concurrent_piece_count, `${path}.concurrent_piece_count`, 1, 50);
+  if (config.block_list !== undefined) validateBlockList(config.block_list, `${path}.block_list`);
+}
+
+function validateBlockList(value: unknown, path: string): void {
+  const blockList = objectWith(value, path, ['task']);
+  if (blockList.task === undefined) return;
+  const task = objectWith(blockList.task, `${path}.task`, ['download']);
+  if (task.download === undefined) return;
+  const at = `${path}.task.download`;
+  const download = objectWith(task.download, at, ['applications', 'urls', 'tags', 'priorities']);
+  stringList(download.applications, `${at}.applications`, () => undefined);
+  stringList(download.urls, `${at}.urls`, regex);
+  stringList(download.tags, `${at}.tags`, () => undefined);
+  if (download.priorities === undefined) return;
+  if (!Array.isArray(download.priorities) || download.priorities.length > 7) invalid(`${at}.priorities`, 'expected a list of priority levels 0..6');
+  download.priorities.forEach((level, i) => {
+    if (level === undefined) invalid(`${at}.priorities[${i}]`, 'required');
+    intIn(level, `${at}.priorities[${i}]`, 0, 6);
+  });
 }
 
 /** Validates scheduler cluster `scopes`: CIDRs must parse, hostnames must be valid regular expressions. */
