@@ -211,6 +211,31 @@ describe('registry mirror on one dfdaemon (no scheduler): the real Docker distri
     }
   });
 
+  it('proxy.prefetchBandwidthLimit holds the background rest of a prefetch, not the range the client waits for', async () => {
+    const origin = new TestOrigin();
+    await origin.start();
+    const limited = await DaemonProcess.create('proxy-prefetch-limit', { download: { concurrentPieceCount: 1 }, proxy: { prefetchBandwidthLimit: '8MiB' } });
+    await limited.start();
+    try {
+      const MiB = 1024 * 1024;
+      const file = join(tempDir('prefetch-limit'), 'file.bin');
+      writeRandomFile(file, 32 * MiB);
+      const bytes = readFileSync(file);
+      origin.route('/file.bin', { kind: 'file', path: file });
+      const url = origin.url('/file.bin');
+      const ranged = await send(limited.ports.proxy, url, { headers: ['X-Dragonfly-Use-P2P', 'true', 'X-Dragonfly-Prefetch', 'true', 'Range', 'bytes=0-99'] });
+      expect(ranged.status).toBe(206);
+      expect(ranged.body.equals(bytes.subarray(0, 100))).toBe(true);
+      const answeredAt = performance.now();
+      await expect.poll(() => origin.bytesFor('/file.bin'), { timeout: 30_000, interval: 50 }).toBe(32 * MiB);
+      // 28 MiB were left when the client had its bytes; at 8 MiB/s (one second of burst) that takes >= 2.5 s.
+      expect(performance.now() - answeredAt).toBeGreaterThanOrEqual(1800);
+    } finally {
+      await limited.stop();
+      await origin.stop();
+    }
+  });
+
   it('a range without prefetch downloads only the pieces it covers; a later full GET reuses them', async () => {
     const origin = new TestOrigin();
     await origin.start();

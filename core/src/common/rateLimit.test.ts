@@ -2,7 +2,23 @@ import { Readable } from 'node:stream';
 
 import { describe, expect, it } from 'vitest';
 
-import { ByteRateLimiter, Semaphore } from './rateLimit.js';
+import { ByteRateLimiter, ConditionalLimiter, Semaphore } from './rateLimit.js';
+
+describe('ConditionalLimiter', () => {
+  it('charges the extra bucket only while engaged; the base bucket always', () => {
+    const MiB = 1024 * 1024;
+    const base = new ByteRateLimiter(0);
+    const prefetch = new ByteRateLimiter(MiB);
+    let engaged = false;
+    const limiter = new ConditionalLimiter(base, prefetch, () => engaged);
+    expect(limiter.unlimited).toBe(false);
+    expect(limiter.reserve(8 * MiB)).toBe(0); // a requester follows: not held back, and prefetch is not charged
+    engaged = true;
+    expect(limiter.reserve(MiB)).toBe(0); // the prefetch bucket still has its one-second burst
+    expect(limiter.reserve(MiB)).toBeGreaterThan(900);
+    expect(new ConditionalLimiter(base, new ByteRateLimiter(0), () => true).unlimited).toBe(true);
+  });
+});
 
 describe('ByteRateLimiter', () => {
   it('lets a burst through, then asks the excess to wait at the configured rate', () => {

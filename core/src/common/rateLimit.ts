@@ -61,6 +61,29 @@ export class ByteRateLimiter {
   }
 }
 
+/**
+ * Bytes always pass `base`, and also `extra` while `engaged()` holds: a prefetch download is held to
+ * `proxy.prefetchBandwidthLimit` (one `extra` shared by all prefetches) only once no requester waits for it.
+ */
+export class ConditionalLimiter extends ByteRateLimiter {
+  constructor(
+    private readonly base: ByteRateLimiter,
+    private readonly extra: ByteRateLimiter,
+    private readonly engaged: () => boolean,
+  ) {
+    super(0);
+  }
+
+  override get unlimited(): boolean {
+    return this.base.unlimited && this.extra.unlimited;
+  }
+
+  override reserve(bytes: number): number {
+    const wait = this.base.reserve(bytes);
+    return this.engaged() ? Math.max(wait, this.extra.reserve(bytes)) : wait;
+  }
+}
+
 /** A counting semaphore for concurrency limits. */
 export class Semaphore {
   private active = 0;

@@ -117,6 +117,7 @@ export class Dfdaemon {
       logger: logger.child({ component: 'task' }),
       downloadLimiter,
       backToSourceLimiter: new ByteRateLimiter(config.download.backToSourceBandwidthLimit, downloadLimiter),
+      prefetchLimiter: new ByteRateLimiter(config.proxy.prefetchBandwidthLimit),
       concurrentPieceCount: config.download.concurrentPieceCount,
       hostIp: this.hostIp,
       hostname: config.host.hostname,

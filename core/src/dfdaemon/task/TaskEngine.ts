@@ -4,7 +4,7 @@ import { digestFile, parseDigest, digestsEqual } from '../../common/digests.js';
 import { filterUrl, peerId as newPeerId, redactUrl, taskId as computeTaskId } from '../../common/ids.js';
 import { parseRange } from '../../common/httpRange.js';
 import { allPieces, pieceCount, pieceLength as choosePieceLength, piecesForRange } from '../../common/pieces.js';
-import type { ByteRateLimiter } from '../../common/rateLimit.js';
+import { type ByteRateLimiter, ConditionalLimiter } from '../../common/rateLimit.js';
 import type { Logger, PieceRecord, SourceClient, SourceRequest, SourceStat, StorageEngine, TaskRecord } from '../../plugin-api/index.js';
 import { Conductor } from '../p2p/Conductor.js';
 import type { SchedulerPool } from '../p2p/SchedulerPool.js';
@@ -36,6 +36,11 @@ export interface TaskEngineOptions {
   sourceTimeoutMs?: number;
   /** P2P settings; without them every download goes to the source. */
   p2p?: P2PSettings;
+  /**
+   * Shared limiter of prefetch downloads (`proxy.prefetchBandwidthLimit`): a run started for a range request with
+   * prefetch passes it, on top of the download limits, once no requester follows the run any more.
+   */
+  prefetchLimiter?: ByteRateLimiter;
   /** The cluster's download block list in force now (from the manager); none when absent. */
   blockList?: () => DownloadBlockList | undefined;
 }
@@ -260,7 +265,14 @@ export class TaskEngine {
   private start(taskId: string, request: DownloadRequest, peerId: string): TaskRun {
     const log = new EventLog<TaskEvent>();
     const controller = new AbortController();
-    const done = this.runDownload(taskId, peerId, request, log, controller.signal).then(
+    const download = this.options.downloadLimiter;
+    const backToSource = this.options.backToSourceLimiter ?? download;
+    const prefetch = request.detach ? this.options.prefetchLimiter : undefined;
+    const detachedAndAlone = () => this.runs.get(taskId)?.followers === 0;
+    const limiters = prefetch
+      ? { download: new ConditionalLimiter(download, prefetch, detachedAndAlone), backToSource: new ConditionalLimiter(backToSource, prefetch, detachedAndAlone) }
+      : { download, backToSource };
+    const done = this.runDownload(taskId, peerId, request, log, controller.signal, limiters).then(
       (task) => {
         log.end();
         return task;
@@ -276,7 +288,14 @@ export class TaskEngine {
     return run;
   }
 
-  private async runDownload(taskId: string, peerId: string, request: DownloadRequest, log: EventLog<TaskEvent>, signal: AbortSignal): Promise<TaskRecord> {
+  private async runDownload(
+    taskId: string,
+    peerId: string,
+    request: DownloadRequest,
+    log: EventLog<TaskEvent>,
+    signal: AbortSignal,
+    limiters: { download: ByteRateLimiter; backToSource: ByteRateLimiter } = { download: this.options.downloadLimiter, backToSource: this.options.backToSourceLimiter ?? this.options.downloadLimiter },
+  ): Promise<TaskRecord> {
     const { storage, logger, p2p } = this.options;
     if (request.disableBackToSource && !p2p) {
       throw createError(ErrorCodes.FAILED_PRECONDITION, `${redactUrl(request.url)} is not cached here and back-to-source is disabled`);
@@ -315,7 +334,7 @@ export class TaskEngine {
       source,
       request: sourceRequest,
       storage,
-      limiter: this.options.backToSourceLimiter ?? this.options.downloadLimiter,
+      limiter: limiters.backToSource,
       concurrency: this.options.concurrentPieceCount,
       maxAttempts: this.options.maxSourceAttempts ?? 3,
       signal,
@@ -338,7 +357,7 @@ export class TaskEngine {
         missing,
         range: byteRange === undefined || byteRange === 'unsatisfiable' ? undefined : byteRange,
         storage,
-        limiter: this.options.downloadLimiter,
+        limiter: limiters.download,
         concurrency: this.options.concurrentPieceCount,
         pieceTimeoutMs: p2p.pieceTimeoutMs,
         scheduleTimeoutMs: p2p.scheduleTimeoutMs,
