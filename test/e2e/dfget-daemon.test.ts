@@ -283,7 +283,10 @@ describe('bandwidth and request limits of a dfdaemon', () => {
     digest = writeRandomFile(join(files, 'f.bin'), 12 * MiB);
     await origin.start();
     origin.route('/f.bin', { kind: 'file', path: join(files, 'f.bin') });
-    daemon = await DaemonProcess.create('node-bw', { download: { backToSourceBandwidthLimit: '4MiB', server: { requestRateLimit: 3, requestBufferSize: 2 } } });
+    daemon = await DaemonProcess.create('node-bw', {
+      download: { backToSourceBandwidthLimit: '4MiB', server: { requestRateLimit: 3, requestBufferSize: 2 } },
+      backend: { requestHeader: { 'X-Internal-Token': 'from-config', 'X-Team': 'infra' } },
+    });
     await daemon.start();
   });
   afterAll(async () => {
@@ -299,6 +302,18 @@ describe('bandwidth and request limits of a dfdaemon', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(sha256File(out)).toBe(digest);
     expect(seconds).toBeGreaterThanOrEqual(1.8);
+  });
+
+  it('backend.requestHeader is added to every request to the source; a header of the download itself wins', async () => {
+    origin.requests = [];
+    const plain = await dfget([origin.url('/f.bin?headers=1'), '-O', join(tempDir('hdr'), 'a'), '-e', daemon.socketPath]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(origin.requests.length).toBeGreaterThan(1); // stat and the pieces
+    for (const request of origin.requests) expect(request.headers).toMatchObject({ 'x-internal-token': 'from-config', 'x-team': 'infra' });
+    origin.requests = [];
+    const own = await dfget([origin.url('/f.bin?headers=2'), '-O', join(tempDir('hdr'), 'b'), '-e', daemon.socketPath, '-H', 'X-Internal-Token: mine']);
+    expect(own.code, own.stderr).toBe(0);
+    for (const request of origin.requests) expect(request.headers).toMatchObject({ 'x-internal-token': 'mine', 'x-team': 'infra' });
   });
 
   it('download.server.requestRateLimit and requestBufferSize: requests over the rate wait in the buffer, and past it get RESOURCE_EXHAUSTED', async () => {

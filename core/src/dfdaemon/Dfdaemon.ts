@@ -14,12 +14,13 @@ import { hostId as makeHostId } from '../common/ids.js';
 import { ByteRateLimiter } from '../common/rateLimit.js';
 import { RequestGate } from '../common/RequestGate.js';
 import type { PluginRegistry } from '../kernel/index.js';
-import type { Logger, StorageEngine } from '../plugin-api/index.js';
+import type { Logger, SourceClient, StorageEngine } from '../plugin-api/index.js';
 import { GarbageCollector } from './gc/GarbageCollector.js';
 import { detectHostIp, dialableIp } from './hostAddress.js';
 import { healthResponder, metricsResponder, serveEndpoint } from './httpEndpoints.js';
 import { DfdaemonMetrics } from './metrics.js';
 import { meteredSource } from './meteredSource.js';
+import { withDefaultHeaders } from './sourceHeaders.js';
 import { coreVersion } from './version.js';
 import { downloadServiceHandlers } from './rpc/downloadService.js';
 import { gateService } from './rpc/grpcCalls.js';
@@ -113,7 +114,7 @@ export class Dfdaemon {
     const downloadLimiter = new ByteRateLimiter(config.download.bandwidthLimit);
     this.engine = new TaskEngine({
       storage: this.storage,
-      sourceFor: (url) => meteredSource(this.registry.sourceFor(url), this.metrics),
+      sourceFor: (url) => this.sourceFor(url),
       logger: logger.child({ component: 'task' }),
       downloadLimiter,
       backToSourceLimiter: new ByteRateLimiter(config.download.backToSourceBandwidthLimit, downloadLimiter),
@@ -156,7 +157,7 @@ export class Dfdaemon {
       protos.dfdaemon.v2.DfdaemonDownload.service,
       gateService(
         'DfdaemonDownload',
-        downloadServiceHandlers({ ...this.deps(), sourceFor: (url) => meteredSource(this.registry.sourceFor(url), this.metrics) }),
+        downloadServiceHandlers({ ...this.deps(), sourceFor: (url) => this.sourceFor(url) }),
         new RequestGate(downloadRate, downloadBuffer),
         logger,
       ),
@@ -304,6 +305,11 @@ export class Dfdaemon {
       this.logger.child({ component: 'dynconfig' }),
     );
     await this.dynconfig.start();
+  }
+
+  /** The back-to-source client of a URL: with `backend.requestHeader` added, counted in the backend metrics. */
+  private sourceFor(url: string): SourceClient {
+    return meteredSource(withDefaultHeaders(this.registry.sourceFor(url), this.config.backend.requestHeader), this.metrics);
   }
 
   private deps() {
