@@ -257,6 +257,28 @@ describe('preheat jobs with real processes and registries', () => {
     expect(canary.requests).toEqual([]);
   }, 120_000);
 
+  it("sync_peers fills the manager's peers table from the scheduler's hosts and drops peers no scheduler reports", async () => {
+    const db = buildDriver(sqlitePlugin as Plugin<never>, { path: manager.dbPath });
+    await db.connect();
+    try {
+      const repos = createRepositories(db);
+      await repos.peers.create({ host_name: 'gone-host', ip: '10.9.9.9', port: 4000, state: 'active', scheduler_cluster_id: 1 });
+      const created = await api.send('POST', '/oapi/v1/jobs', { type: 'sync_peers', args: {} });
+      expect(created.status, created.text).toBe(200);
+      const done = await api.until(`/oapi/v1/jobs/${created.json.id}`);
+      expect(done.json.state, done.text).toBe('SUCCESS');
+      expect(done.json.result.job_states[0].results[0]).toMatchObject({ scheduler_cluster_id: 1, synced_peers: 2 });
+      expect(done.text).not.toContain('"hosts"');
+      const rows = await repos.peers.findAll({ scheduler_cluster_id: 1 });
+      expect(rows.map((row) => row.host_name).sort()).toEqual(['preheat-peer-1', 'preheat-peer-2']);
+      for (const [i, row] of rows.sort((a, b) => a.host_name.localeCompare(b.host_name)).entries()) {
+        expect(row).toMatchObject({ state: 'active', ip: '127.0.0.1', port: peers[i]!.ports.upload, download_port: peers[i]!.ports.piece, type: 'normal' });
+      }
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
   it('after the registry stops, every daemon still serves every blob through P2P', async () => {
     await registry.stop();
     for (const daemon of [seed, ...peers]) {

@@ -9,6 +9,7 @@ import { managerMigrations } from '../../core/src/manager/database/migrations.js
 import { LivenessSweeper } from '../../core/src/manager/LivenessSweeper.js';
 import { JobGarbageCollector } from '../../core/src/manager/job/JobGarbageCollector.js';
 import { JobRepository, type JobState } from '../../core/src/manager/job/JobRepository.js';
+import { removeUnreportedPeers, storeSyncedPeers } from '../../core/src/manager/job/peerSync.js';
 import { DEFAULT_CLUSTER_NAME, seedDefaults } from '../../core/src/manager/database/seed.js';
 import { createRepositories, MAX_PER_PAGE, type Repositories } from '../../core/src/manager/models/index.js';
 import type { DatabaseDriver } from '../../core/src/plugin-api/index.js';
@@ -205,6 +206,27 @@ for (const target of DB_TARGETS) {
       expect((await jobs.get(recent)).state).toBe('SUCCESS');
       expect(await jobs.schedulerClusterIdsOf(recent)).toEqual([1]);
       expect(await gc.collect()).toBe(0);
+    });
+
+    it('sync_peers stores reported hosts (created, then refreshed), and removes the peers no scheduler reported', async () => {
+      const host = (name: string, port: number) => ({
+        hostname: name, ip: '10.0.0.1', type: 'normal', port, download_port: port + 1, proxy_port: 0, idc: 'idc-a', location: 'l',
+        os: 'linux', platform: 'debian', platform_family: 'debian', platform_version: '12', kernel_version: '6.1', git_version: 'v1',
+      });
+      await repos.peers.create({ host_name: 'old', ip: '10.0.0.2', state: 'active', scheduler_cluster_id: 1 });
+      const [stale] = await repos.peers.findAll({ host_name: 'old' });
+      await new Promise((r) => setTimeout(r, 1100)); // timestamps have one-second precision on some databases
+      const started = new Date();
+      expect(await storeSyncedPeers(db, 1, [host('a', 4000), host('b', 4100), { ...host('', 1), hostname: '' }], 1)).toBe(2);
+      expect(await storeSyncedPeers(db, 1, [host('a', 4200)], 500)).toBe(1);
+      const a = (await repos.peers.findAll({ host_name: 'a' }))[0];
+      expect(a).toMatchObject({ port: 4200, download_port: 4201, state: 'active', idc: 'idc-a', os: 'linux', git_version: 'v1', scheduler_cluster_id: 1 });
+      expect(await repos.peers.count({ host_name: 'a' })).toBe(1);
+      const unreported = (await repos.peers.findAll({ scheduler_cluster_id: 1 })).filter((p) => p.host_name !== 'a' && p.host_name !== 'b');
+      expect(unreported.map((p) => p.host_name)).toContain('old');
+      expect(await removeUnreportedPeers(db, [1, 1], started)).toBe(unreported.length);
+      expect(await repos.peers.find(stale.id)).toBeUndefined();
+      expect((await repos.peers.findAll({ scheduler_cluster_id: 1 })).map((p) => p.host_name).sort()).toEqual(['a', 'b']);
     });
   });
 }

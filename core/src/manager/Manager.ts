@@ -25,7 +25,7 @@ import type { RpcContext } from './rpc/RpcContext.js';
 import { SchedulerListCache } from './rpc/SchedulerListCache.js';
 import { defaultSearcher, type Searcher } from './searcher/Searcher.js';
 import { JOBS_SERVICE } from '../common/jobs/jobsService.js';
-import { createJobService, jobsRpcHandlers } from './job/index.js';
+import { createJobService, jobsRpcHandlers, PeerSyncTimer } from './job/index.js';
 
 /** A scheduler silent for longer than this is not handed to peers (default). */
 export const DEFAULT_STALE_AFTER_MS = 2 * 60_000;
@@ -33,6 +33,8 @@ export const DEFAULT_STALE_AFTER_MS = 2 * 60_000;
 export const LIVENESS_SWEEP_INTERVAL_MS = 60_000;
 /** A KeepAlive stream silent for longer than this is ended (default). */
 export const DEFAULT_KEEPALIVE_IDLE_TIMEOUT_MS = 2 * 60_000;
+/** The first periodic peer sync runs this long after start-up (schedulers have registered by then). */
+export const PEER_SYNC_FIRST_DELAY_MS = 60_000;
 
 /** Options for embedding and tests. */
 export interface ManagerOptions {
@@ -63,6 +65,7 @@ export class Manager {
   #rest: { port: number; close(): Promise<void> } | undefined;
   #sweeper: LivenessSweeper | undefined;
   #jobGc: JobGarbageCollector | undefined;
+  #peerSync: PeerSyncTimer | undefined;
   readonly #lifecycle = { stopping: false };
   #metricsServer: { close(callback: () => void): unknown } | undefined;
   /** Prometheus metrics (served on `metrics.addr` when `metrics.enable` is true). */
@@ -113,18 +116,26 @@ export class Manager {
       staleAfterMs,
       lifecycle: this.#lifecycle,
     };
+    const jobs = createJobService({ db, sharedState: this.#shared.backend, config, logger, staleAfterMs });
     this.#grpc = await startManagerGrpcServer(ctx, {
       listenIP: config.server.grpc.listenIP,
       portRange: config.server.grpc.port,
       tls: config.server.grpc.tls,
       requestRateLimit: config.server.grpc.requestRateLimit,
       keepAliveIdleTimeoutMs: this.options.keepAliveIdleTimeoutMs ?? DEFAULT_KEEPALIVE_IDLE_TIMEOUT_MS,
-      extraServices: [{ definition: JOBS_SERVICE, handlers: jobsRpcHandlers(createJobService({ db, sharedState: this.#shared.backend, config, logger, staleAfterMs }), logger) }],
+      extraServices: [{ definition: JOBS_SERVICE, handlers: jobsRpcHandlers(jobs, logger) }],
     });
     this.#sweeper = new LivenessSweeper(repos, staleAfterMs, logger.child({ component: 'liveness' }), () => ctx.cache.invalidate());
     this.#sweeper.start(LIVENESS_SWEEP_INTERVAL_MS);
     this.#jobGc = new JobGarbageCollector(db, { intervalMs: config.job.gc.interval, ttlMs: config.job.gc.ttl, batchSize: config.job.gc.batchSize }, logger.child({ component: 'job-gc' }));
     this.#jobGc.start();
+    const { syncPeers } = config.job;
+    this.#peerSync = new PeerSyncTimer(
+      () => jobs.create({ type: 'sync_peers', bio: 'periodic peer sync (job.syncPeers.interval)', schedulerClusterIds: null, seedPeerClusterIds: [], args: { kind: 'sync_peers', timeout: syncPeers.timeout * 1e6 } }, 0),
+      { firstDelayMs: Math.min(PEER_SYNC_FIRST_DELAY_MS, syncPeers.interval), intervalMs: syncPeers.interval },
+      logger.child({ component: 'peer-sync' }),
+    );
+    this.#peerSync.start();
     if (this.options.rest !== false) {
       this.#rest = await startRestServer({ db, config, logger, sharedState: this.#shared.backend });
     }
@@ -146,6 +157,7 @@ export class Manager {
     this.#lifecycle.stopping = true;
     this.#sweeper?.stop();
     this.#jobGc?.stop();
+    this.#peerSync?.stop();
     await Promise.all([
       this.#rest?.close(),
       this.#grpc?.close(graceMs),

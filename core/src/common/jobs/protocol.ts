@@ -7,7 +7,7 @@
  */
 
 /** Job types the worker runs. */
-export type JobTaskType = 'preheat' | 'get_task' | 'delete_task';
+export type JobTaskType = 'preheat' | 'get_task' | 'delete_task' | 'sync_peers';
 
 /** Where the preheat lands. */
 export type PreheatScope = 'single_seed_peer' | 'all_seed_peers' | 'all_peers';
@@ -40,13 +40,39 @@ export interface TaskRefArgs {
   readonly timeout_ms: number;
 }
 
+/** sync_peers: list the peer hosts this scheduler knows. */
+export interface SyncPeersArgs {
+  readonly timeout_ms: number;
+}
+
+/** A peer host as sync_peers reports it (the manager's `peers` columns). */
+export interface SyncedHost {
+  readonly hostname: string;
+  readonly ip: string;
+  readonly type: string;
+  readonly port: number;
+  readonly download_port: number;
+  readonly proxy_port: number;
+  readonly idc: string;
+  readonly location: string;
+  readonly os: string;
+  readonly platform: string;
+  readonly platform_family: string;
+  readonly platform_version: string;
+  readonly kernel_version: string;
+  readonly git_version: string;
+}
+
+/** Most hosts one sync_peers report carries. */
+export const MAX_SYNCED_HOSTS = 10_000;
+
 /** One queued task. */
 export interface JobTaskMessage {
   readonly task_uuid: string;
   readonly job_id: number;
   readonly type: JobTaskType;
   readonly scheduler_cluster_id: number;
-  readonly args: PreheatTaskArgs | TaskRefArgs;
+  readonly args: PreheatTaskArgs | TaskRefArgs | SyncPeersArgs;
 }
 
 /** A host that did (or failed) a piece of work. */
@@ -65,6 +91,10 @@ export interface JobTaskResult {
   readonly failure_tasks?: HostOutcome[];
   /** get_task: the peers holding the task. */
   readonly peers?: Array<{ id: string; hostname: string; ip: string; port: number; host_type: string; state: string }>;
+  /** sync_peers, from the scheduler: the peer hosts it knows (the manager stores them, not this list). */
+  readonly hosts?: SyncedHost[];
+  /** sync_peers, as stored: how many peer rows the report refreshed. */
+  readonly synced_peers?: number;
 }
 
 /** Identity of a scheduler, as registered with the manager. */

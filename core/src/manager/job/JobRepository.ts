@@ -10,7 +10,7 @@ export type JobState = 'PENDING' | 'SUCCESS' | 'FAILURE';
 /** Every job state. */
 export const JOB_STATES: readonly JobState[] = Object.freeze(['PENDING', 'SUCCESS', 'FAILURE']);
 /** Job types d7y runs. */
-export const JOB_TYPES = Object.freeze(['preheat', 'get_task', 'delete_task'] as const);
+export const JOB_TYPES = Object.freeze(['preheat', 'get_task', 'delete_task', 'sync_peers'] as const);
 export type JobType = (typeof JOB_TYPES)[number];
 
 /** A job row. */

@@ -16,6 +16,7 @@ import type { DatabaseDriver } from '../../plugin-api/database/DatabaseDriver.js
 import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBackend.js';
 import type { Logger } from '../../plugin-api/Logger.js';
 import {
+  MAX_SYNCED_HOSTS,
   MAX_TAKE_WAIT_MS,
   schedulerQueueName,
   type JobTaskMessage,
@@ -32,6 +33,7 @@ import { capResult, groupStateOf, withTasks, type GroupResult, type TaskState } 
 import { resolveImage } from './image/resolveImage.js';
 import { publicArgs, type CreateJobInput, type PreheatArgs, type TaskRefArgsInput } from './jobArgs.js';
 import { JobRepository, type JobRecord } from './JobRepository.js';
+import { removeUnreportedPeers, storeSyncedPeers } from './peerSync.js';
 
 /** Outcomes kept in the shared state this long. */
 const OUTCOME_TTL_MS = 24 * 60 * 60_000;
@@ -50,6 +52,8 @@ export interface JobServiceDeps {
   readonly registry: { readonly timeoutMs: number; readonly insecureSkipVerify: boolean; readonly ca?: string };
   /** A scheduler whose last keep-alive is older than this gets no jobs. */
   readonly staleAfterMs: number;
+  /** Peer rows written per batch by sync_peers (`job.syncPeers.batchSize`, 500). */
+  readonly peerSyncBatchSize?: number;
 }
 
 interface Outcome {
@@ -168,9 +172,21 @@ export class JobService {
     const task = job.result?.job_states.find((t) => t.task_uuid === request.task_uuid);
     if (!task) throw createError(ErrorCodes.NOT_FOUND, `job ${job.id} has no task ${String(request.task_uuid)}`);
     if (task.queue !== schedulerQueueName(identity)) throw createError(ErrorCodes.PERMISSION_DENIED, `task ${task.task_uuid} was not sent to ${schedulerQueueName(identity)}`);
-    const outcome: Outcome = { state: request.state, error: String(request.error ?? '').slice(0, 4096), results: request.result ? [capResult(request.result)] : [] };
+    let result = request.result ? capResult(request.result) : undefined;
+    if (job.type === 'sync_peers' && request.state === 'SUCCESS') {
+      const hosts = Array.isArray(request.result?.hosts) ? request.result.hosts.slice(0, MAX_SYNCED_HOSTS) : [];
+      const stored = await storeSyncedPeers(this.deps.db, identity.scheduler_cluster_id, hosts, this.deps.peerSyncBatchSize ?? 500);
+      result = { scheduler_cluster_id: identity.scheduler_cluster_id, synced_peers: stored };
+    }
+    const outcome: Outcome = { state: request.state, error: String(request.error ?? '').slice(0, 4096), results: result ? [result] : [] };
     await this.deps.sharedState.set(outcomeKey(job.id, task.task_uuid), JSON.stringify(outcome), OUTCOME_TTL_MS);
-    await this.refresh(job);
+    const refreshed = await this.refresh(job);
+    if (refreshed.type === 'sync_peers' && refreshed.state === 'SUCCESS' && job.state !== 'SUCCESS') {
+      // Every scheduler answered: peers of those clusters that none of them reported are gone.
+      const clusters = (refreshed.result?.job_states ?? []).flatMap((t) => t.results.map((r) => r.scheduler_cluster_id));
+      const removed = await removeUnreportedPeers(this.deps.db, clusters, refreshed.created_at);
+      this.deps.logger.info({ jobId: job.id, clusters: [...new Set(clusters)], removed }, 'peers synced');
+    }
   }
 
   /** Waits for background dispatches (tests, shutdown). */
@@ -185,7 +201,12 @@ export class JobService {
 
   async #dispatch(job: JobRecord, input: CreateJobInput, targets: SchedulerRecord[], tasks: TaskState[]): Promise<void> {
     try {
-      const args = input.args.kind === 'preheat' ? await this.#preheatTaskArgs(input.args) : taskRefArgs(input.args);
+      const args =
+        input.args.kind === 'preheat'
+          ? await this.#preheatTaskArgs(input.args)
+          : input.args.kind === 'sync_peers'
+            ? { timeout_ms: Math.floor(input.args.timeout / 1e6) }
+            : taskRefArgs(input.args);
       for (const [i, scheduler] of targets.entries()) {
         const message: JobTaskMessage = { task_uuid: tasks[i]!.task_uuid, job_id: job.id, type: input.type, scheduler_cluster_id: scheduler.scheduler_cluster_id, args };
         await this.deps.sharedState.enqueue(tasks[i]!.queue!, JSON.stringify(message));

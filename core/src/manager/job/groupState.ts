@@ -53,5 +53,6 @@ export function capResult(result: JobTaskResult): JobTaskResult {
     ...(result.success_tasks ? { success_tasks: cap(result.success_tasks) } : {}),
     ...(result.failure_tasks ? { failure_tasks: cap(result.failure_tasks) } : {}),
     ...(result.peers ? { peers: cap(result.peers) } : {}),
+    ...(typeof result.synced_peers === 'number' ? { synced_peers: result.synced_peers } : {}),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Jobs (preheat, get_task, delete_task): validation, the job service, the scheduler-facing gRPC service and the
+ * Jobs (preheat, get_task, delete_task, sync_peers): validation, the job service, the scheduler-facing gRPC service and the
  * image resolver. See `JobService.ts` for the flow and `../../common/jobs/protocol.ts` for the queue messages.
  * @packageDocumentation
  */
@@ -18,6 +18,7 @@ export { JobService, DEFAULT_JOB_RATE_LIMIT, type JobServiceDeps } from './JobSe
 export { jobsRpcHandlers } from './jobsRpc.js';
 export { parseCreateJob, publicArgs, hostPlatform } from './jobArgs.js';
 export { JobRepository, JOB_STATES, JOB_TYPES, type JobRecord, type JobState } from './JobRepository.js';
+export { PeerSyncTimer } from './peerSync.js';
 
 /** A scheduler silent longer than this gets no jobs (as the manager's default stale limit). */
 const STALE_AFTER_MS = 2 * 60_000;
@@ -33,6 +34,7 @@ export function createJobService(deps: { db: DatabaseDriver; sharedState: Shared
     logger: deps.logger.child({ component: 'jobs' }),
     registry: { timeoutMs: preheat.registryTimeout, insecureSkipVerify: preheat.tls.insecureSkipVerify, ...(ca ? { ca } : {}) },
     staleAfterMs: deps.staleAfterMs ?? STALE_AFTER_MS,
+    peerSyncBatchSize: deps.config.job.syncPeers.batchSize,
   });
 }
 

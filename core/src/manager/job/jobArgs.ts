@@ -1,6 +1,6 @@
 /**
  * Validation of job creation requests (Dragonfly `types.CreateJobRequest`, `PreheatArgs`, `GetTaskArgs`,
- * `DeleteTaskArgs`): defaults applied, unknown fields ignored (Harbor sends `concurrent_count`), errors
+ * `DeleteTaskArgs`, sync_peers): defaults applied, unknown fields ignored (Harbor sends `concurrent_count`), errors
  * naming the field. Secrets (`password`, header values) are split off so that the stored args never hold them.
  */
 import { createError, ErrorCodes } from '../../common/errors.js';
@@ -28,8 +28,18 @@ export interface CreateJobInput {
   /** Null: every scheduler cluster. */
   readonly schedulerClusterIds: number[] | null;
   readonly seedPeerClusterIds: number[];
-  readonly args: PreheatArgs | TaskRefArgsInput;
+  readonly args: PreheatArgs | TaskRefArgsInput | SyncPeersArgsInput;
 }
+
+/** sync_peers args: how long each scheduler has to answer (`job.syncPeers.timeout`, 10 min). */
+export interface SyncPeersArgsInput {
+  readonly kind: 'sync_peers';
+  /** Nanoseconds. */
+  readonly timeout: number;
+}
+
+/** Default time a scheduler has to answer a sync_peers task (Dragonfly: 10 min). */
+export const DEFAULT_SYNC_PEERS_TIMEOUT_MS = 10 * 60_000;
 
 /** Preheat args with defaults; `headers` and `password` are secret. */
 export interface PreheatArgs {
@@ -196,12 +206,19 @@ export function parseTaskRefArgs(raw: unknown): TaskRefArgsInput {
   };
 }
 
+/** Validates sync_peers args: only an optional `timeout` (nanoseconds). */
+export function parseSyncPeersArgs(raw: unknown): SyncPeersArgsInput {
+  if (raw !== undefined && raw !== null && !isPlainObject(raw)) bad('args', 'expected an object');
+  const args = (raw ?? {}) as Record<string, unknown>;
+  return { kind: 'sync_peers', timeout: timeoutNs(args.timeout, 'args.timeout', DEFAULT_SYNC_PEERS_TIMEOUT_MS) };
+}
+
 /** Validates a `POST /jobs` body. */
 export function parseCreateJob(body: unknown, defaultPlatform: string): CreateJobInput {
   if (!isPlainObject(body)) bad('body', 'expected a JSON object');
   const type = body.type;
   if (typeof type !== 'string' || !(JOB_TYPES as readonly string[]).includes(type)) bad('type', `unknown job type; expected one of ${JOB_TYPES.join(', ')}`);
-  const args = type === 'preheat' ? parsePreheatArgs(body.args, defaultPlatform) : parseTaskRefArgs(body.args);
+  const args = type === 'preheat' ? parsePreheatArgs(body.args, defaultPlatform) : type === 'sync_peers' ? parseSyncPeersArgs(body.args) : parseTaskRefArgs(body.args);
   return {
     type: type as JobType,
     bio: str(body.bio, 'bio', 1024),
@@ -212,7 +229,7 @@ export function parseCreateJob(body: unknown, defaultPlatform: string): CreateJo
 }
 
 /** The args as stored and returned: defaults applied, header values and the password removed. */
-export function publicArgs(args: PreheatArgs | TaskRefArgsInput): Record<string, unknown> {
+export function publicArgs(args: PreheatArgs | TaskRefArgsInput | SyncPeersArgsInput): Record<string, unknown> {
   const { kind: _kind, ...rest } = args;
   if (args.kind !== 'preheat') return rest;
   const { password: _password, headers, ...visible } = rest as Omit<PreheatArgs, 'kind'>;

@@ -1,7 +1,7 @@
 /**
  * The scheduler's job worker (Dragonfly `scheduler/job`): long-polls the manager for tasks queued for this
  * scheduler (`TakeJobTask`, queue `scheduler_<clusterID>_<hostname>_<ip>`), runs up to `concurrency` at once
- * (preheat, get_task, delete_task) and reports each outcome (`ReportJobTask`). A report that fails is retried a
+ * (preheat, get_task, delete_task, sync_peers) and reports each outcome (`ReportJobTask`). A report that fails is retried a
  * few times; a manager that is down is retried with backoff until the worker stops.
  */
 import type { ChannelCredentials, Client } from '@grpc/grpc-js';
@@ -12,6 +12,7 @@ import type { JobTaskMessage, PreheatTaskArgs, ReportJobTaskRequest, SchedulerId
 import type { EgressPolicy } from '../../plugin-api/EgressPolicy.js';
 import type { Logger } from '../../plugin-api/Logger.js';
 import type { Resource } from '../resource/Resource.js';
+import { runSyncPeers } from './syncPeers.js';
 import { HostCalls } from './hostCalls.js';
 import { runPreheat, type TaskOutcome } from './preheat.js';
 import { runDeleteTask, runGetTask } from './taskLookup.js';
@@ -139,6 +140,8 @@ export class JobWorker {
         return runGetTask({ ...deps, resource }, task.args as TaskRefArgs);
       case 'delete_task':
         return runDeleteTask({ ...deps, resource }, task.args as TaskRefArgs);
+      case 'sync_peers':
+        return runSyncPeers({ hosts: resource.hosts, schedulerClusterId: identity.scheduler_cluster_id });
       default:
         return { state: 'FAILURE', error: `unknown job type ${String((task as { type: unknown }).type)}`, result: { scheduler_cluster_id: identity.scheduler_cluster_id } };
     }
