@@ -11,4 +11,6 @@ export declare const LOADER_FLAGS: Readonly<{
   oneofs: boolean;
 }>;
 export declare const HEADER: string;
-export declare function generate(opts?: { outDir?: string; quiet?: boolean }): string;
+export declare const DESCRIPTOR_PATH: string;
+export declare function descriptorJson(): string;
+export declare function generate(opts?: { outDir?: string; quiet?: boolean; descriptorPath?: string | null }): string;

@@ -4,8 +4,10 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { DEFAULT_OUT_DIR, LOADER_FLAGS, PROTO_FILES as GEN_PROTO_FILES, generate } from '../scripts/generate.mjs';
-import { PROTO_FILES, PROTO_LOADER_OPTIONS, PROTOS_DIR } from './index.js';
+import * as protoLoader from '@grpc/proto-loader';
+
+import { DEFAULT_OUT_DIR, DESCRIPTOR_PATH, LOADER_FLAGS, PROTO_FILES as GEN_PROTO_FILES, descriptorJson, generate } from '../scripts/generate.mjs';
+import { DESCRIPTOR_FILE, loadPackageDefinition, PROTO_FILES, PROTO_LOADER_OPTIONS, PROTOS_DIR } from './index.js';
 
 const committed = fileURLToPath(new URL('./generated', import.meta.url));
 
@@ -49,5 +51,34 @@ describe('generated types', () => {
 
   it('finds the .proto sources next to src/ and dist/', () => {
     for (const file of PROTO_FILES) expect(statSync(join(PROTOS_DIR, file)).isFile()).toBe(true);
+  });
+
+  it('protos/descriptor.json is up to date with proto/protos (run `npm run proto:gen`)', () => {
+    expect(DESCRIPTOR_PATH).toBe(DESCRIPTOR_FILE);
+    expect(readFileSync(DESCRIPTOR_FILE, 'utf8')).toBe(descriptorJson());
+  });
+
+  it('the package definition loaded at runtime equals the one parsed from the .proto files', () => {
+    const parsed = protoLoader.loadSync([...PROTO_FILES], { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTOS_DIR] });
+    const loaded = loadPackageDefinition();
+    expect(Object.keys(loaded).sort()).toEqual(Object.keys(parsed).sort());
+    for (const [name, definition] of Object.entries(parsed)) {
+      const runtime = loaded[name]!;
+      if ('format' in definition) {
+        expect((runtime as protoLoader.MessageTypeDefinition).type, name).toEqual(definition.type);
+        continue;
+      }
+      for (const [method, spec] of Object.entries(definition as protoLoader.ServiceDefinition)) {
+        const other = (runtime as protoLoader.ServiceDefinition)[method]!;
+        const shape = (m: protoLoader.MethodDefinition<object, object>) => [m.path, m.requestStream, m.responseStream, m.requestType.type, m.responseType.type];
+        expect(shape(other), `${name}.${method}`).toEqual(shape(spec));
+      }
+    }
+    // Encoding follows the same loader options: oneof names, enums as strings, defaults filled.
+    const request = { hostId: 'h', taskId: 't', peerId: 'p', downloadPieceFailedRequest: { pieceNumber: 3, parentId: 'x', temporary: true } };
+    const method = (definition: protoLoader.PackageDefinition) => (definition['scheduler.v2.Scheduler'] as protoLoader.ServiceDefinition).AnnouncePeer!;
+    const bytes = method(parsed).requestSerialize(request);
+    expect(method(loaded).requestSerialize(request)).toEqual(bytes);
+    expect(method(loaded).requestDeserialize(bytes)).toEqual(method(parsed).requestDeserialize(bytes));
   });
 });

@@ -14,6 +14,8 @@
  *
  * Generated code is in ./generated (run `npm run proto:gen`; never edit by hand).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -72,12 +74,15 @@ export const PROTO_LOADER_OPTIONS: Readonly<protoLoader.Options> = Object.freeze
 let packageDefinition: protoLoader.PackageDefinition | undefined;
 let grpcObject: ProtoGrpcType | undefined;
 
+/**
+ * The descriptor of `PROTO_FILES` as protobufjs JSON (`protos/descriptor.json`, written by `npm run proto:gen`;
+ * a test keeps it equal to the .proto sources). Loading it skips parsing the .proto text at every start.
+ */
+export const DESCRIPTOR_FILE: string = join(PROTOS_DIR, 'descriptor.json');
+
 /** The protobuf package definition of all `PROTO_FILES` (loaded once, synchronously). */
 export function loadPackageDefinition(): protoLoader.PackageDefinition {
-  packageDefinition ??= protoLoader.loadSync([...PROTO_FILES], {
-    ...PROTO_LOADER_OPTIONS,
-    includeDirs: [PROTOS_DIR],
-  });
+  packageDefinition ??= protoLoader.fromJSON(JSON.parse(readFileSync(DESCRIPTOR_FILE, 'utf8')) as Record<string, unknown>, PROTO_LOADER_OPTIONS);
   return packageDefinition;
 }
 
