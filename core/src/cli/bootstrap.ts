@@ -29,7 +29,7 @@ export function pluginDirOf(role: ConfigRole, config: ConfigFor<ConfigRole>): st
 
 /**
  * Plugin config sections the role fills from its own keys, so users configure storage with Dragonfly's
- * `storage.dir`/`storage.keep` rather than a plugin section. Explicit `plugins.<kind>.<name>` keys win.
+ * `storage.dir`, `storage.keep`, `storage.readBufferSize` and `storage.writeBufferSize` rather than a plugin section. Explicit `plugins.<kind>.<name>` keys win.
  */
 export function rolePluginConfig(role: ConfigRole, config: ConfigFor<ConfigRole>): PluginConfigMap {
   const declared = ((config as { plugins?: PluginConfigMap }).plugins ?? {}) as PluginConfigMap;
@@ -40,7 +40,13 @@ export function rolePluginConfig(role: ConfigRole, config: ConfigFor<ConfigRole>
     ...declared,
     storage: {
       ...(declared.storage ?? {}),
-      disk: { dir: daemon.storage.dir, keep: daemon.storage.keep, ...((declared.storage?.disk as object | undefined) ?? {}) },
+      disk: {
+        dir: daemon.storage.dir,
+        keep: daemon.storage.keep,
+        readBufferSize: daemon.storage.readBufferSize,
+        writeBufferSize: daemon.storage.writeBufferSize,
+        ...((declared.storage?.disk as object | undefined) ?? {}),
+      },
     },
   };
 }
