@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { execFile } from 'node:child_process';
@@ -73,6 +73,28 @@ describe('dfget through dfdaemon (back-to-source, cache, faults)', () => {
     expect(second.code).toBe(0);
     expect(sha256File(join(out, 'big-2'))).toBe(digests.big);
     expect(origin.requests).toEqual([]);
+  });
+
+  it('--transfer-from-dfdaemon: the daemon streams the pieces over its socket and dfget writes the file itself', async () => {
+    const fresh = await get('/small.bin?transfer=1', 'transfer-1', ['--transfer-from-dfdaemon', '--digest', `sha256:${digests.small}`, '--console']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(sha256File(join(out, 'transfer-1'))).toBe(digests.small);
+    expect(statSync(join(out, 'transfer-1')).nlink).toBe(1); // written by dfget, not linked to the daemon's cache
+    const cached = await get('/small.bin?transfer=1', 'transfer-2', ['--transfer-from-dfdaemon', '--console']);
+    expect(cached.code, cached.stderr).toBe(0);
+    expect(cached.stderr).toMatch(/local_peer/);
+    expect(sha256File(join(out, 'transfer-2'))).toBe(digests.small);
+    for (const name of ['tiny', 'empty']) {
+      const small = await get(`/${name}.bin?transfer=1`, `transfer-${name}`, ['--transfer-from-dfdaemon']);
+      expect(small.code, small.stderr).toBe(0);
+      expect(sha256File(join(out, `transfer-${name}`))).toBe(digests[name]);
+    }
+    const wrong = await get('/small.bin?transfer=wrong', 'transfer-wrong', ['--transfer-from-dfdaemon', '--digest', `sha256:${'0'.repeat(64)}`]);
+    expect(wrong.stderr).toMatch(/digest mismatch/);
+    expect(readdirSync(out).filter((name) => name.includes('transfer-wrong'))).toEqual([]); // no output, no temporary file
+    const refused = await get('/small.bin', 'transfer-link', ['--transfer-from-dfdaemon', '--force-hard-link']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--force-hard-link: cannot be combined with --transfer-from-dfdaemon/);
   });
 
   it('fails on a wrong digest, leaving no output file and nothing cached to share', async () => {

@@ -3,7 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 
 import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
-import { grpcServerOptions, loadProtos } from '@d7y/proto';
+import { GRPC_LOCAL_MAX_MESSAGE_BYTES, grpcServerOptions, loadProtos } from '@d7y/proto';
 
 import type { DfdaemonConfig } from '../config/index.js';
 import { createEgressPolicy } from '../common/egress/EgressPolicyImpl.js';
@@ -151,7 +151,8 @@ export class Dfdaemon {
     const protos = loadProtos();
     const socketPath = config.download.server.socketPath;
     await prepareSocketPath(socketPath);
-    const local = new Server(grpcServerOptions());
+    // Piece content (need_piece_content) goes out on this socket only: up to one 64 MiB piece per message.
+    const local = new Server(grpcServerOptions({ 'grpc.max_send_message_length': GRPC_LOCAL_MAX_MESSAGE_BYTES }));
     const { requestRateLimit: downloadRate, requestBufferSize: downloadBuffer } = config.download.server;
     local.addService(
       protos.dfdaemon.v2.DfdaemonDownload.service,

@@ -8,6 +8,7 @@ import { redactUrl } from '../common/ids.js';
 import type { SourceEntry } from '../plugin-api/index.js';
 import type { DfgetOptions } from './options.js';
 import type { Progress } from './progress.js';
+import { PieceFile } from './pieceFile.js';
 
 /**
  * Whether anything listens on the Unix socket: `absent` (no socket file), `refused` (a stale socket), `denied`
@@ -62,12 +63,34 @@ export interface DaemonDownloadResult {
   traffic: Record<string, number>;
 }
 
-/** Downloads through the daemon, which verifies the content and places it at the output path. */
-export function downloadViaDaemon(
+/**
+ * Downloads through the daemon, which verifies the content and places it at the output path; with
+ * `--transfer-from-dfdaemon` the daemon streams the pieces instead and dfget writes the file (`PieceFile`).
+ */
+export async function downloadViaDaemon(
   client: dfdaemonV2.DfdaemonDownloadClient,
   options: DfgetOptions,
   progress: Progress,
   traceparent?: string,
+): Promise<DaemonDownloadResult> {
+  if (!options.transferFromDfdaemon) return runDownload(client, options, progress, traceparent, undefined);
+  const file = await PieceFile.create(options.output);
+  try {
+    const result = await runDownload(client, options, progress, traceparent, file);
+    await file.commit(result.contentLength);
+    return result;
+  } catch (error) {
+    await file.discard();
+    throw error;
+  }
+}
+
+function runDownload(
+  client: dfdaemonV2.DfdaemonDownloadClient,
+  options: DfgetOptions,
+  progress: Progress,
+  traceparent: string | undefined,
+  file: PieceFile | undefined,
 ): Promise<DaemonDownloadResult> {
   const download: commonV2.Download = {
     url: options.url,
@@ -79,11 +102,12 @@ export function downloadViaDaemon(
     filteredQueryParams: options.filteredQueryParams,
     requestHeader: options.headers,
     pieceLength: options.pieceLength,
-    outputPath: options.output,
+    outputPath: file ? undefined : options.output,
+    needPieceContent: file !== undefined,
     timeout: { seconds: Math.floor(options.timeoutMs / 1000), nanos: (options.timeoutMs % 1000) * 1e6 },
     disableBackToSource: options.disableBackToSource,
-    overwrite: options.overwrite,
-    forceHardLink: options.forceHardLink,
+    overwrite: file ? false : options.overwrite,
+    forceHardLink: file ? false : options.forceHardLink,
     contentForCalculatingTaskId: options.contentForCalculatingTaskId,
     objectStorage: options.objectStorage,
     hdfs: options.hdfs,
@@ -93,6 +117,15 @@ export function downloadViaDaemon(
     if (traceparent) metadata.set('traceparent', traceparent);
     const call = client.DownloadTask({ download }, metadata, { deadline: Date.now() + options.timeoutMs + 5000 });
     const result: DaemonDownloadResult = { taskId: '', contentLength: 0, traffic: {} };
+    // Piece writes run one at a time; the stream is paused while one is pending, so memory stays bounded.
+    let writing: Promise<void> = Promise.resolve();
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      call.cancel();
+      reject(error);
+    };
     call.on('data', (response: dfdaemonV2.DownloadTaskResponse__Output) => {
       result.taskId = response.taskId;
       if (response.response === 'downloadTaskStartedResponse' && response.downloadTaskStartedResponse) {
@@ -102,16 +135,29 @@ export function downloadViaDaemon(
         const piece = response.downloadPieceFinishedResponse.piece;
         const type = piece.trafficType ?? 'UNKNOWN';
         result.traffic[type] = (result.traffic[type] ?? 0) + piece.length;
-        progress.advance(piece.length);
+        if (file) {
+          call.pause();
+          writing = writing
+            .then(() => file.write(piece.offset, piece.length, piece.content ?? undefined))
+            .then(() => {
+              progress.advance(piece.length);
+              call.resume();
+            }, fail);
+        } else {
+          progress.advance(piece.length);
+        }
       }
     });
     call.on('error', (error: ServiceError) => {
       const coded = fromGrpcError(error);
-      reject(createError(coded.code, coded.message, { details: coded.details }));
+      fail(createError(coded.code, coded.message, { details: coded.details }));
     });
     call.on('end', () => {
-      if (!result.taskId) reject(createError(ErrorCodes.INTERNAL, 'dfdaemon closed the download without a response'));
-      else resolve(result);
+      void writing.then(() => {
+        if (failed) return;
+        if (!result.taskId) reject(createError(ErrorCodes.INTERNAL, 'dfdaemon closed the download without a response'));
+        else resolve(result);
+      });
     });
   });
 }

@@ -28,6 +28,7 @@ export interface RawDfgetFlags {
   console?: boolean;
   overwrite?: boolean;
   forceHardLink?: boolean;
+  transferFromDfdaemon?: boolean;
   contentForCalculatingTaskId?: string;
   recursive?: boolean;
   includeFiles?: string[];
@@ -62,6 +63,8 @@ export interface DfgetOptions {
   console: boolean;
   overwrite: boolean;
   forceHardLink: boolean;
+  /** The daemon streams the pieces over its socket and dfget writes the output itself. */
+  transferFromDfdaemon: boolean;
   contentForCalculatingTaskId?: string;
   /** `-r`: the URL is a directory; `output` is the local directory to fill. */
   recursive: boolean;
@@ -169,6 +172,7 @@ export function parseDfgetOptions(url: string | undefined, flags: RawDfgetFlags,
   if (!LOG_LEVELS.includes(logLevel)) invalid('-l, --log-level', `must be one of ${LOG_LEVELS.join(', ')}, got ${flags.logLevel}`);
 
   if (flags.forceHardLink && flags.overwrite) invalid('--force-hard-link', 'cannot be combined with --overwrite');
+  if (flags.forceHardLink && flags.transferFromDfdaemon) invalid('--force-hard-link', 'cannot be combined with --transfer-from-dfdaemon (dfget writes the file itself)');
 
   return {
     url: parsed.toString(),
@@ -188,6 +192,7 @@ export function parseDfgetOptions(url: string | undefined, flags: RawDfgetFlags,
     console: flags.console ?? false,
     overwrite: flags.overwrite ?? false,
     forceHardLink: flags.forceHardLink ?? false,
+    transferFromDfdaemon: flags.transferFromDfdaemon ?? false,
     contentForCalculatingTaskId: flags.contentForCalculatingTaskId,
     recursive,
     includeFiles: [...(flags.includeFiles ?? [])],

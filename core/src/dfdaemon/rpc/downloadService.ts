@@ -38,7 +38,9 @@ export function downloadServiceHandlers(deps: DownloadServiceDeps): UntypedServi
   const handlers: Partial<dfdaemonV2.DfdaemonDownloadHandlers> = {
     DownloadTask: serverStream(logger, 'DownloadTask', async (request: dfdaemonV2.DownloadTaskRequest__Output, write, signal, metadata) => {
       const download = { ...toDownloadRequest(request.download, true), traceparent: traceparentOf(metadata) };
-      await pieceTaskEvents(deps, download, write, signal);
+      const withContent = request.download?.needPieceContent === true;
+      if (withContent && download.outputPath) throw createError(ErrorCodes.INVALID_ARGUMENT, 'need_piece_content and output_path exclude each other: the client writes the file');
+      await pieceTaskEvents(deps, download, write, signal, withContent ? (taskId, number) => readPieceContent(storage, taskId, number) : undefined);
     }),
 
     StatTask: unary(logger, 'StatTask', async (request: dfdaemonV2.StatTaskRequest__Output) => {
@@ -95,4 +97,11 @@ export function downloadServiceHandlers(deps: DownloadServiceDeps): UntypedServi
     DeleteLocalTask: unary(logger, 'DeleteLocalTask', deleteLocal),
   };
   return handlers as UntypedServiceImplementation;
+}
+
+/** The stored bytes of one piece. */
+async function readPieceContent(storage: StorageEngine, taskId: string, pieceNumber: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await storage.readPiece(taskId, pieceNumber)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

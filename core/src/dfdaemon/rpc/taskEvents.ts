@@ -17,6 +17,8 @@ export async function pieceTaskEvents(
   download: DownloadRequest,
   write: (message: dfdaemonV2.DownloadTaskResponse) => Promise<void>,
   signal: AbortSignal,
+  /** `need_piece_content` on the local socket (`dfget --transfer-from-dfdaemon`): each piece's bytes are sent too. */
+  pieceContent?: (taskId: string, pieceNumber: number) => Promise<Buffer>,
 ): Promise<void> {
   const { engine, metrics, logger } = deps;
   const span = (deps.tracing ?? Tracing.off()).startSpan('dfdaemon.DownloadTask', download.traceparent, { 'url.full': redactUrl(download.url) }, 'server');
@@ -51,7 +53,9 @@ export async function pieceTaskEvents(
         });
       } else {
         metrics.recordPiece(event.piece.trafficType, event.piece.length, event.piece.costMs);
-        await write({ ...base, downloadPieceFinishedResponse: { piece: toPiece(event.piece) } });
+        const piece = toPiece(event.piece);
+        if (pieceContent) piece.content = await pieceContent(handle.taskId, event.piece.number);
+        await write({ ...base, downloadPieceFinishedResponse: { piece } });
       }
     }
     metrics.downloadTaskDuration.labels(taskSizeLevel(contentLength)).observe(performance.now() - started);
