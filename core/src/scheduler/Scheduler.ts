@@ -79,7 +79,7 @@ export class Scheduler {
   readonly #schedulingConfig: { retryLimit: number; retryBackToSourceLimit: number; retryIntervalMs: number } & Pick<ClusterLimits, 'candidateParentLimit' | 'filterParentLimit'>;
   readonly #settings: ServiceContext['settings'] & { filterParentLimit: number };
   #dynconfig: SchedulerDynconfig | undefined;
-  /** Preheat / get_task / delete_task worker, with `manager.addr` and `job.enable`. */
+  /** Preheat / get_task / delete_task / sync_peers worker, with `manager.addr` and `job.enable`. */
   #jobWorker: JobWorker | undefined;
   readonly #egress: EgressPolicy;
   #server: Server | undefined;
@@ -226,8 +226,10 @@ export class Scheduler {
   }
 
   #startJobWorker(managerAddr: string): void {
-    const { server, manager, seedPeer } = this.config;
+    const { server, manager, seedPeer, job } = this.config;
     this.#jobWorker = new JobWorker({
+      // d7y keeps one queue per scheduler (Dragonfly's local queue), so its worker count is the task concurrency.
+      concurrency: job.localWorkerNum,
       managerAddr,
       credentials: channelCredentials(manager.tls),
       hostCredentials: channelCredentials(seedPeer.tls),

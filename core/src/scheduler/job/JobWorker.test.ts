@@ -98,4 +98,44 @@ describe('JobWorker', () => {
     expect(manager.reports[0]!.error).toMatch(/cancelled: the scheduler stopped before the host finished/);
     await expect.poll(() => neverEndingUpload.cancelled).toBe(1);
   });
+
+  it('runs at most `concurrency` tasks at once (job.localWorkerNum)', async () => {
+    let calls = 0;
+    const upload = new Server();
+    upload.addService(loadProtos().dfdaemon.v2.DfdaemonUpload.service, { DownloadTask: () => void calls++ });
+    const uploadPort = await listen(upload);
+    const manager = jobsManager([preheatTask('task_1'), preheatTask('task_2'), preheatTask('task_3')]);
+    const managerServer = new Server();
+    managerServer.addService(JOBS_SERVICE, manager.handlers as never);
+    const managerPort = await listen(managerServer);
+    servers.push(upload, managerServer);
+    const world = new World();
+    world.host('seed-1', { seed: true, port: uploadPort });
+    const worker = new JobWorker({ managerAddr: `127.0.0.1:${managerPort}`, credentials: credentials.createInsecure(), identity, resource: world.resource, egress: createEgressPolicy({}), logger: silentLogger(), concurrency: 2 });
+    worker.start();
+    await expect.poll(() => calls, { timeout: 10_000 }).toBe(2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(calls).toBe(2); // the third task waits for a free worker
+    await worker.stop(100);
+  });
+
+  it('sync_peers reports the normal hosts it knows, not seed peers', async () => {
+    const manager = jobsManager([{ task_uuid: 'task_sync', job_id: 9, type: 'sync_peers', scheduler_cluster_id: 1, args: { timeout_ms: 60_000 } }]);
+    const managerServer = new Server();
+    managerServer.addService(JOBS_SERVICE, manager.handlers as never);
+    const managerPort = await listen(managerServer);
+    servers.push(managerServer);
+    const world = new World();
+    world.host('seed-1', { seed: true });
+    world.host('peer-a', { idc: 'idc-a', port: 4100, downloadPort: 4101 });
+    world.host('peer-b');
+    const worker = new JobWorker({ managerAddr: `127.0.0.1:${managerPort}`, credentials: credentials.createInsecure(), identity, resource: world.resource, egress: createEgressPolicy({}), logger: silentLogger() });
+    worker.start();
+    await expect.poll(() => manager.reports.length, { timeout: 10_000 }).toBe(1);
+    await worker.stop(100);
+    const [report] = manager.reports;
+    expect(report).toMatchObject({ task_uuid: 'task_sync', state: 'SUCCESS', result: { scheduler_cluster_id: 1 } });
+    expect(report!.result.hosts!.map((h) => h.hostname).sort()).toEqual(['peer-a', 'peer-b']);
+    expect(report!.result.hosts!.find((h) => h.hostname === 'peer-a')).toMatchObject({ type: 'normal', idc: 'idc-a', port: 4100, download_port: 4101 });
+  });
 });

@@ -48,10 +48,14 @@ export class JobWorker {
   readonly #abort = new AbortController();
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Resolves when `stop()` is called, so a loop waiting for a free slot gives up at once. */
+  readonly #stopping: Promise<void>;
+  #signalStop!: () => void;
 
   constructor(private readonly options: JobWorkerOptions) {
     this.#client = new JobsClient(options.managerAddr, options.credentials, grpcChannelOptions()) as unknown as JobsStub;
     this.#calls = new HostCalls(options.hostCredentials);
+    this.#stopping = new Promise((resolve) => (this.#signalStop = resolve));
   }
 
   /** Starts polling. */
@@ -65,6 +69,7 @@ export class JobWorker {
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopped = true;
+    this.#signalStop();
     this.#wake?.();
     await this.#loop;
     const running = Promise.allSettled([...this.#running]);
@@ -85,7 +90,7 @@ export class JobWorker {
     let backoff = 500;
     while (!this.#stopped) {
       if (this.#running.size >= limit) {
-        await Promise.race(this.#running);
+        await Promise.race([...this.#running, this.#stopping]);
         continue;
       }
       let response: TakeJobTaskResponse;
