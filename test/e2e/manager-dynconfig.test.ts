@@ -161,6 +161,7 @@ describe('manager-driven dynconfig with real processes', () => {
     expect(tagged.headers['x-dragonfly-error-type']).toBe('proxy');
     expect(tagged.body.toString()).toMatch(/tag "blocked-tag"/);
     expect(origin.bytesFor('/blocked.bin') + origin.bytesFor('/first.bin')).toBe(0);
+    expect(await peerB1.metrics()).toMatch(/dragonfly_client_download_task_blocked_total\{[^}]*tag="blocked-tag"[^}]*\} 1/);
     // Peers of the default cluster have no block list.
     const other = await dfget([origin.url('/first.bin?case=unblocked'), '-O', join(out, 'unblocked'), '-e', peerDefault.socketPath, '--tag', 'blocked-tag', '--digest', `sha256:${digests.first}`], { timeoutMs: 120_000 });
     expect(other.code, other.stderr).toBe(0);

@@ -126,6 +126,8 @@ export class Dfdaemon {
       maxSourceAttempts: config.backend.maxRetries + 1,
       sourceTimeoutMs: config.download.pieceTimeout,
       blockList: () => this.dynconfig?.blockList,
+      onBlocked: (request) =>
+        this.metrics.downloadTaskBlockedTotal.inc({ type: 'standard', tag: request.tag ?? '', app: request.application ?? '', priority: String(request.priority ?? 6) }),
       p2p: this.pool && {
         pool: this.pool,
         hostId: this.hostId,

@@ -30,6 +30,12 @@ export class DfdaemonMetrics {
     labelNames: ['type', 'tag', 'app', 'priority'],
     registers: [this.registry],
   });
+  readonly downloadTaskBlockedTotal = new Counter({
+    name: 'dragonfly_client_download_task_blocked_total',
+    help: "Downloads refused by the cluster's block list.",
+    labelNames: ['type', 'tag', 'app', 'priority'],
+    registers: [this.registry],
+  });
   readonly concurrentDownloadTask = new Gauge({
     name: 'dragonfly_client_concurrent_download_task_total',
     help: 'Download tasks in progress.',

@@ -43,6 +43,8 @@ export interface TaskEngineOptions {
   prefetchLimiter?: ByteRateLimiter;
   /** The cluster's download block list in force now (from the manager); none when absent. */
   blockList?: () => DownloadBlockList | undefined;
+  /** Called for each download the block list refuses (metrics). */
+  onBlocked?: (request: DownloadRequest) => void;
 }
 
 /** How downloads use schedulers and parents. */
@@ -139,7 +141,12 @@ export class TaskEngine {
   /** Starts or joins the download of a request. */
   download(request: DownloadRequest, signal?: AbortSignal): DownloadHandle {
     if (request.digest !== undefined) parseDigest(request.digest);
-    assertNotBlocked(this.options.blockList?.(), request);
+    try {
+      assertNotBlocked(this.options.blockList?.(), request);
+    } catch (error) {
+      this.options.onBlocked?.(request);
+      throw error;
+    }
     const taskId = this.taskIdOf(request);
     const peerId = newPeerId(this.options.hostIp, this.options.hostname, this.options.seed);
     return { taskId, peerId, events: this.follow(taskId, peerId, request, signal) };
