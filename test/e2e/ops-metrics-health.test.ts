@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { checkHealth } from '../../core/src/common/health/healthClient.js';
 import { metricValue } from '../helpers/metrics.js';
-import { startOpsCluster, type OpsCluster } from '../helpers/opsCluster.js';
+import { OPS_PAT, startOpsCluster, type OpsCluster } from '../helpers/opsCluster.js';
 import { TestOrigin, writeRandomFile } from '../helpers/origin.js';
 import { dfget, httpBody, tempDir } from '../helpers/processes.js';
 
@@ -90,7 +90,15 @@ describe('operations: every role exposes metrics that move with a download, and 
     expect(metricValue(daemon, 'dragonfly_client_version')).toBe(1);
     expect(metricValue(daemon, 'process_resident_memory_bytes')).toBeGreaterThan(0);
 
+    const job = await fetch(`http://127.0.0.1:${cluster.manager.restPort}/oapi/v1/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPS_PAT}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'get_task', args: { url: 'http://127.0.0.1:1/nothing.bin' } }),
+    });
+    expect(job.status, await job.text()).toBe(200);
     const manager = await httpBody(cluster.managerMetricsPort, '/metrics');
+    expect(metricValue(manager, 'dragonfly_manager_create_job_total', { type: 'get_task' })).toBe(1);
+    expect(metricValue(manager, 'dragonfly_manager_create_job_success_total', { type: 'get_task' })).toBe(1);
     expect(metricValue(manager, 'dragonfly_manager_version')).toBe(1);
     expect(metricValue(manager, 'dragonfly_manager_grpc_request_total', { method: 'KeepAlive' }) ?? metricValue(manager, 'dragonfly_manager_grpc_request_total')).toBeGreaterThan(0);
     expect(metricValue(manager, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);

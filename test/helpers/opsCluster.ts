@@ -35,6 +35,9 @@ export interface OpsCluster {
   stop(): Promise<void>;
 }
 
+/** The personal access token the cluster's manager is provisioned with (`DRAGONFLY_PAT`). */
+export const OPS_PAT = 'd7y-e2e-ops-personal-access-token-0123456789abcdef';
+
 /** Starts the cluster; the manager serves metrics, the scheduler is active before the daemons start. */
 export async function startOpsCluster(name: string, options: OpsClusterOptions = {}): Promise<OpsCluster> {
   const manager = await ManagerProcess.create(`${name}-manager`);
@@ -46,7 +49,7 @@ export async function startOpsCluster(name: string, options: OpsClusterOptions =
     for (const process of started.reverse()) await process.stop();
   };
   try {
-    await manager.start();
+    await manager.start(30_000, { DRAGONFLY_PAT: OPS_PAT });
     started.push(manager);
     const scheduler = await SchedulerProcess.create(`${name}-scheduler`, {
       manager: { addr: manager.addr, schedulerClusterID: 1, keepAlive: { interval: '1s' } },

@@ -116,7 +116,7 @@ export class Manager {
       staleAfterMs,
       lifecycle: this.#lifecycle,
     };
-    const jobs = createJobService({ db, sharedState: this.#shared.backend, config, logger, staleAfterMs });
+    const jobs = createJobService({ db, sharedState: this.#shared.backend, config, logger, staleAfterMs, metrics: this.metrics });
     this.#grpc = await startManagerGrpcServer(ctx, {
       listenIP: config.server.grpc.listenIP,
       portRange: config.server.grpc.port,
@@ -137,7 +137,7 @@ export class Manager {
     );
     this.#peerSync.start();
     if (this.options.rest !== false) {
-      this.#rest = await startRestServer({ db, config, logger, sharedState: this.#shared.backend });
+      this.#rest = await startRestServer({ db, config, logger, sharedState: this.#shared.backend, metrics: this.metrics });
     }
     let metricsPort: number | undefined;
     if (config.metrics.enable) {

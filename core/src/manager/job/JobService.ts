@@ -28,6 +28,7 @@ import {
   type TakeJobTaskResponse,
   type TaskRefArgs,
 } from '../../common/jobs/protocol.js';
+import type { ManagerMetrics } from '../metrics/ManagerMetrics.js';
 import { createRepositories, type SchedulerRecord } from '../models/index.js';
 import { capResult, groupStateOf, withTasks, type GroupResult, type TaskState } from './groupState.js';
 import { resolveImage } from './image/resolveImage.js';
@@ -54,6 +55,8 @@ export interface JobServiceDeps {
   readonly staleAfterMs: number;
   /** Peer rows written per batch by sync_peers (`job.syncPeers.batchSize`, 500). */
   readonly peerSyncBatchSize?: number;
+  /** Counts job creation (`dragonfly_manager_create_job_total` / `_success_total`). */
+  readonly metrics?: Pick<ManagerMetrics, 'createJobTotal' | 'createJobSuccessTotal'>;
 }
 
 interface Outcome {
@@ -78,6 +81,13 @@ export class JobService {
    * `D7Y_ERR_FAILED_PRECONDITION` when no target cluster has an active scheduler.
    */
   async create(input: CreateJobInput, userId: number): Promise<JobRecord> {
+    this.deps.metrics?.createJobTotal.inc({ type: input.type });
+    const job = await this.#create(input, userId);
+    this.deps.metrics?.createJobSuccessTotal.inc({ type: input.type });
+    return job;
+  }
+
+  async #create(input: CreateJobInput, userId: number): Promise<JobRecord> {
     const repos = createRepositories(this.deps.db);
     const clusters =
       input.schedulerClusterIds === null

@@ -12,7 +12,7 @@ import type { DatabaseDriver } from '../../plugin-api/database/DatabaseDriver.js
 import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBackend.js';
 import type { EgressPolicy } from '../../plugin-api/EgressPolicy.js';
 import type { Logger } from '../../plugin-api/Logger.js';
-import { JobService } from './JobService.js';
+import { JobService, type JobServiceDeps } from './JobService.js';
 
 export { JobService, DEFAULT_JOB_RATE_LIMIT, type JobServiceDeps } from './JobService.js';
 export { jobsRpcHandlers } from './jobsRpc.js';
@@ -24,7 +24,15 @@ export { PeerSyncTimer } from './peerSync.js';
 const STALE_AFTER_MS = 2 * 60_000;
 
 /** Builds the job service from the manager's config (`egress`, `job.preheat`). */
-export function createJobService(deps: { db: DatabaseDriver; sharedState: SharedStateBackend; config: ManagerConfig; logger: Logger; egress?: EgressPolicy; staleAfterMs?: number }): JobService {
+export function createJobService(deps: {
+  db: DatabaseDriver;
+  sharedState: SharedStateBackend;
+  config: ManagerConfig;
+  logger: Logger;
+  egress?: EgressPolicy;
+  staleAfterMs?: number;
+  metrics?: JobServiceDeps['metrics'];
+}): JobService {
   const { preheat } = deps.config.job;
   const ca = preheatCa(preheat.tls.caCert);
   return new JobService({
@@ -35,6 +43,7 @@ export function createJobService(deps: { db: DatabaseDriver; sharedState: Shared
     registry: { timeoutMs: preheat.registryTimeout, insecureSkipVerify: preheat.tls.insecureSkipVerify, ...(ca ? { ca } : {}) },
     staleAfterMs: deps.staleAfterMs ?? STALE_AFTER_MS,
     peerSyncBatchSize: deps.config.job.syncPeers.batchSize,
+    metrics: deps.metrics,
   });
 }
 

@@ -33,6 +33,10 @@ export class ManagerMetrics {
     labelNames: ['method'],
     registers: [this.registry],
   });
+  /** Jobs asked for (REST, open API and the manager's own timers), by type. */
+  readonly createJobTotal = new Counter({ name: `${PREFIX}create_job_total`, help: 'Jobs asked for, by type.', labelNames: ['type'], registers: [this.registry] });
+  /** Jobs created (stored and queued), by type. */
+  readonly createJobSuccessTotal = new Counter({ name: `${PREFIX}create_job_success_total`, help: 'Jobs created, by type.', labelNames: ['type'], registers: [this.registry] });
   /** Open KeepAlive streams. */
   readonly keepAliveStreams = new Gauge({ name: `${PREFIX}keepalive_streams`, help: 'd7y: open KeepAlive streams.', registers: [this.registry] });
   /** Always 1, labelled with the build. */

@@ -8,6 +8,7 @@ import type { DatabaseDriver } from '../../plugin-api/database/DatabaseDriver.js
 import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBackend.js';
 import type { Logger } from '../../plugin-api/Logger.js';
 import type { AuthServices } from '../auth/bootstrapAuth.js';
+import type { ManagerMetrics } from '../metrics/ManagerMetrics.js';
 import type { RateLimits } from './rateLimits.js';
 
 /** Shared services of the REST server. */
@@ -25,6 +26,8 @@ export interface RestContext {
   readonly tls: boolean;
   /** The built web console served at `/` (`@d7y/console`'s `dist/`); undefined when it is not built. */
   readonly consoleDir?: string | undefined;
+  /** The manager's metrics (job creation counters); absent in tests that build the app alone. */
+  readonly metrics?: ManagerMetrics;
 }
 
 /** A route handler: returns the JSON body (or sends the reply itself). */

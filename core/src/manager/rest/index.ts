@@ -12,6 +12,7 @@ import type { DatabaseDriver } from '../../plugin-api/database/DatabaseDriver.js
 import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBackend.js';
 import type { Logger } from '../../plugin-api/Logger.js';
 import { bootstrapAuth } from '../auth/bootstrapAuth.js';
+import type { ManagerMetrics } from '../metrics/ManagerMetrics.js';
 import { buildRestApp } from './buildRestApp.js';
 import { resolveConsoleDir } from './console/consoleDir.js';
 import { parseListenAddress } from './listenAddress.js';
@@ -36,6 +37,8 @@ export interface RestServerDeps {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The built console to serve at `/`; default `@d7y/console`'s `dist/` when built, `null` for none. */
   readonly consoleDir?: string | null;
+  /** The manager's metrics (job creation counters). */
+  readonly metrics?: ManagerMetrics;
 }
 
 /** A running REST server. */
@@ -58,6 +61,7 @@ export async function createRestApp(deps: RestServerDeps): Promise<{ app: Fastif
   const app = await buildRestApp({ db: deps.db, config: deps.config, logger, sharedState, auth, groups, rateLimits: { ...RATE_LIMITS, ...deps.rateLimits },
     tls: deps.config.server.rest.tls !== undefined,
     consoleDir: deps.consoleDir === null ? undefined : (deps.consoleDir ?? resolveConsoleDir()),
+    metrics: deps.metrics,
   });
   return {
     app,

@@ -21,7 +21,7 @@ const services = new WeakMap<RestContext, JobService>();
 export function jobServiceOf(ctx: RestContext): JobService {
   let service = services.get(ctx);
   if (!service) {
-    service = createJobService({ db: ctx.db, sharedState: ctx.sharedState, config: ctx.config, logger: ctx.logger });
+    service = createJobService({ db: ctx.db, sharedState: ctx.sharedState, config: ctx.config, logger: ctx.logger, metrics: ctx.metrics });
     services.set(ctx, service);
   }
   return service;
