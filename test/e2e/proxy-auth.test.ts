@@ -59,4 +59,33 @@ describe('a registry that requires credentials, behind the proxy', () => {
     execFileSync('skopeo', ['--registries-conf', conf, 'copy', '--insecure-policy', '--authfile', authfile, 'docker://private.example.test/private/app:1.0', `dir:${join(dir, 'out')}`], { stdio: 'pipe', timeout: 180_000 });
     expect(sha256(readFileSync(join(dir, 'out', image.config.slice(7))))).toBe(image.config);
   });
+  it('by default a cached blob is served to a client without credentials (as Dragonfly); verifyBlobAccess asks the registry first', async () => {
+    // Cached by the test above with Alice's credentials.
+    const open = await send(daemon.ports.proxy, `/v2/private/app/blobs/${image.layer}`);
+    expect(open.status).toBe(200);
+    const verifying = await DaemonProcess.create('proxy-auth-verify', { proxy: { registryMirror: { addr: registry.url, verifyBlobAccess: true } } });
+    await verifying.start();
+    try {
+      const path = `/v2/private/app/blobs/${image.layer}`;
+      const warm = await send(verifying.ports.proxy, path, { headers: ['Authorization', BASIC] });
+      expect(warm.status).toBe(200);
+      expect(sha256(warm.body)).toBe(image.layer);
+      const anonymous = await send(verifying.ports.proxy, path);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe('Basic realm="d7y-test"');
+      expect(anonymous.headers['x-dragonfly-error-type']).toBe('backend');
+      expect(anonymous.body.length).toBe(0);
+      const wrong = await send(verifying.ports.proxy, path, { headers: ['Authorization', `Basic ${Buffer.from('alice:wrong').toString('base64')}`] });
+      expect(wrong.status).toBe(401);
+      const again = await send(verifying.ports.proxy, path, { headers: ['Authorization', BASIC] });
+      expect(again.status).toBe(200);
+      expect(again.headers['x-dragonfly-task-download-finished']).toBe('true'); // from the cache, after the check
+      await registry.stop();
+      const down = await send(verifying.ports.proxy, path, { headers: ['Authorization', BASIC] });
+      expect(down.status).toBe(502); // cannot ask the registry: fails closed
+      expect(down.headers['x-dragonfly-error-type']).toBe('proxy');
+    } finally {
+      await verifying.stop();
+    }
+  });
 });

@@ -195,6 +195,11 @@ const proxy = section({
     addr: httpUrl().default('https://index.docker.io').describe('Default upstream registry for mirror requests.'),
     cert: str().optional().describe('Extra CA certificate file (PEM) trusted for the registry.'),
     enableTaskIDBasedBlobDigest: bool().default(false).describe('Derive the task id of OCI blobs from their digest (dedup across registries).'),
+    verifyBlobAccess: bool()
+      .default(false)
+      .describe(
+        "d7y: before serving a blob through P2P (cached or not), ask the registry with the client's own credentials (HEAD) and pass a refusal through; off: a cached blob is served to any client of this proxy, as in Dragonfly.",
+      ),
   }).describe('Registry mirror mode.'),
   disableBackToSource: bool().default(false).describe('Fail instead of downloading from the source.'),
   prefetch: bool().default(false).describe('On a range request, download the whole task in the background.'),

@@ -176,15 +176,41 @@ export class ProxyServer {
       res.once('close', () => {
         if (!res.writableFinished || res.statusCode >= 400) metrics?.proxyRequestViaDfdaemonFailureTotal.inc();
       });
-      serveThroughP2P(this.p2p, req, res, { url, rule, control, digest: blobDigest(url), remoteIp: req.socket.remoteAddress ?? '' }).catch(
-        (error: unknown) => {
+      const digest = blobDigest(url);
+      this.admitBlob(req, res, url, digest)
+        .then((admitted) => (admitted ? serveThroughP2P(this.p2p, req, res, { url, rule, control, digest, remoteIp: req.socket.remoteAddress ?? '' }) : undefined))
+        .catch((error: unknown) => {
           this.options.logger.error({ err: error }, 'proxy P2P answer failed');
           sendDownloadError(res, error);
-        },
-      );
+        });
       return;
     }
     this.passThrough.forward(req, res, target.url);
+  }
+
+  /**
+   * `proxy.registryMirror.verifyBlobAccess`: a blob is served through P2P (possibly from a cache filled with
+   * someone else's credentials) only if the registry lets this client read it. A refusal (401 with its
+   * challenge, 403, 404) goes back as the registry sent it; a registry that cannot be asked fails closed (502).
+   */
+  private async admitBlob(req: IncomingMessage, res: ServerResponse, url: URL, digest: string | undefined): Promise<boolean> {
+    if (!digest || !this.options.config.registryMirror.verifyBlobAccess) return true;
+    let answer;
+    try {
+      answer = await this.passThrough.checkAccess(req, url);
+    } catch (error) {
+      if (isD7yError(error) && error.code === ErrorCodes.EGRESS_DENIED) sendError(res, 403, 'proxy', error.message);
+      else sendError(res, 502, 'proxy', `cannot check access to the blob with ${url.host}: ${(error as Error).message}`);
+      return false;
+    }
+    if (answer.allowed) return true;
+    const headers: string[] = [];
+    for (let i = 0; i + 1 < answer.headers.length; i += 2) {
+      if (!/^(content-length|transfer-encoding)$/i.test(answer.headers[i]!)) headers.push(answer.headers[i]!, answer.headers[i + 1]!);
+    }
+    res.writeHead(answer.status, [...headers, 'Content-Length', '0', 'X-Dragonfly-Error-Type', 'backend'] as unknown as Record<string, string>);
+    res.end();
+    return false;
   }
 
   private isSelf(url: URL): boolean {

@@ -105,6 +105,31 @@ export class PassThrough {
     req.pipe(upstream);
   }
 
+  /**
+   * Asks the upstream whether the client may read `url` (`HEAD` with the client's headers, credentials
+   * included): `allowed` for a 2xx or 3xx answer, else the answer's status and headers to pass back.
+   */
+  async checkAccess(req: IncomingMessage, url: URL): Promise<{ allowed: true } | { allowed: false; status: number; headers: string[] }> {
+    this.egress.checkUrl(url);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const upstream = send(url, {
+        method: 'HEAD',
+        headers: forwardedHeaders(req.rawHeaders, url.host) as unknown as Record<string, string>,
+        agent: url.protocol === 'https:' ? this.https : this.http,
+        timeout: UPSTREAM_IDLE_TIMEOUT_MS,
+      });
+      upstream.on('response', (answer: IncomingMessage) => {
+        answer.resume();
+        const status = answer.statusCode ?? 502;
+        resolve(status < 400 ? { allowed: true } : { allowed: false, status, headers: returnedHeaders(answer.rawHeaders) });
+      });
+      upstream.on('timeout', () => upstream.destroy(createError(ErrorCodes.TIMEOUT, `upstream ${url.host} was silent for ${UPSTREAM_IDLE_TIMEOUT_MS} ms`)));
+      upstream.on('error', reject);
+      upstream.end();
+    });
+  }
+
   /** Closes pooled connections. */
   close(): void {
     this.http.destroy();
