@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import * as zlib from 'node:zlib';
 
 import { createError, ErrorCodes } from '../plugin-api/errors.js';
 
@@ -43,6 +44,9 @@ export function formatDigest(digest: Digest): string {
   return `${digest.algorithm}:${digest.encoded}`;
 }
 
+/** zlib's crc32(data, previous), when this Node has it. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 /** Incremental digest computation. */
 export interface Digester {
   update(chunk: Uint8Array): void;
@@ -52,6 +56,19 @@ export interface Digester {
 
 /** Creates an incremental digester for an algorithm. */
 export function createDigester(algorithm: DigestAlgorithm): Digester {
+  if (algorithm === 'crc32' && nativeCrc32) {
+    // zlib's CRC-32 (Node >= 20.15), several times faster than the table below; same IEEE polynomial.
+    const crc32 = nativeCrc32;
+    let crc = 0;
+    return {
+      update(chunk) {
+        crc = crc32(chunk, crc);
+      },
+      digest() {
+        return `crc32:${crc >>> 0}`;
+      },
+    };
+  }
   if (algorithm === 'crc32') {
     let crc = 0xffffffff;
     return {
