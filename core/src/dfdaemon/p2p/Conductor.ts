@@ -227,7 +227,11 @@ export class Conductor {
         } else {
           const error = event.type === 'error' ? event.error : undefined;
           if (error?.code === GrpcStatus.NOT_FOUND && !anyResponse && mayReannounce) {
-            await this.options.pool.announce(addr).catch(() => undefined);
+            const announced = await this.options.pool.announce(addr).then(
+              () => true,
+              () => false,
+            );
+            if (!announced) throw new SchedulerLost('the scheduler does not know this host and refused its announcement', { cause: error });
             return await this.withScheduler(addr, client, false);
           }
           // Refusals of the registration by priority (spec 4.2 step 5). NOT_FOUND only counts once the host has
