@@ -10,7 +10,6 @@ import { Conductor } from '../p2p/Conductor.js';
 import type { SchedulerPool } from '../p2p/SchedulerPool.js';
 import { assertNotBlocked, type DownloadBlockList } from '../dynconfig/blockList.js';
 import { fetchRangedPieces, fetchSequentialPieces, withRetries } from './backToSource.js';
-import { OrderedDigest } from './orderedDigest.js';
 import { EventLog } from './EventLog.js';
 import { placeOutput } from './output.js';
 import type { DownloadRequest, FinishedPiece, TaskEvent, TrafficType } from './types.js';
@@ -332,17 +331,11 @@ export class TaskEngine {
       responseHeader: header,
     });
     log.append(started(task, false));
-    // A whole download with --digest is hashed in piece order as it goes (no second pass after the last byte).
-    const ordered = known && request.digest !== undefined && request.rangeHeader === undefined ? new OrderedDigest(storage, taskId, parseDigest(request.digest).algorithm, task.pieceCount) : undefined;
-    const record = (piece: PieceRecord, trafficType: TrafficType) => {
-      log.append({ type: 'piece', piece: { ...piece, trafficType } });
-      ordered?.stored(piece.number);
-    };
     const stored = new Set(existing.map((piece) => piece.number));
-    for (const piece of existing) record(piece, 'LOCAL_PEER');
+    for (const piece of existing) log.append({ type: 'piece', piece: { ...piece, trafficType: 'LOCAL_PEER' } });
     logger.info({ taskId, url: redactUrl(request.url), contentLength: stat.contentLength, resumed: stored.size }, 'downloading');
 
-    const onPiece = (piece: PieceRecord) => record(piece, 'BACK_TO_SOURCE');
+    const onPiece = (piece: PieceRecord) => log.append({ type: 'piece', piece: { ...piece, trafficType: 'BACK_TO_SOURCE' as TrafficType } });
     const ctx = {
       taskId,
       source,
@@ -380,7 +373,7 @@ export class TaskEngine {
         pool: p2p.pool,
         logger,
         signal,
-        onPiece: (piece, trafficType) => record(piece, trafficType),
+        onPiece: (piece, trafficType) => log.append({ type: 'piece', piece: { ...piece, trafficType } }),
         backToSource: (pieces, report) => fetchRangedPieces({ ...ctx, onPiece: report }, pieces),
       });
       const how = await conductor.run();
@@ -400,7 +393,7 @@ export class TaskEngine {
     // request can take the content before the initiator's digest check has passed.
     const finished = await storage.finishTask(taskId);
     if (request.digest === undefined) return finished;
-    return storage.finishTask(taskId, await this.verify(taskId, request.digest, undefined, ordered));
+    return storage.finishTask(taskId, await this.verify(taskId, request.digest, undefined));
   }
 
 
@@ -428,15 +421,11 @@ export class TaskEngine {
    * Checks the stored content against the expected digest. Skips the hash when the task already carries the same
    * verified digest. On mismatch the task is deleted, so nothing unverified stays shared.
    */
-  private async verify(taskId: string, expected: string, recorded: string | undefined, ordered?: OrderedDigest): Promise<string> {
+  private async verify(taskId: string, expected: string, recorded: string | undefined): Promise<string> {
     if (recorded !== undefined && digestsEqual(recorded, expected)) return recorded;
     const path = this.options.storage.contentPath(taskId);
     if (!path) throw createError(ErrorCodes.INTERNAL, `storage engine gives no content path for task ${taskId}`);
-    const streamed = await ordered?.digest().catch((error: unknown) => {
-      this.options.logger.warn({ taskId, err: error }, 'digest while downloading failed; hashing the content file');
-      return undefined;
-    });
-    const actual = streamed ?? (await digestFile(path, parseDigest(expected).algorithm));
+    const actual = await digestFile(path, parseDigest(expected).algorithm);
     if (!digestsEqual(actual, expected)) {
       await this.options.storage.deleteTask(taskId);
       throw createError(ErrorCodes.DIGEST_MISMATCH, `digest mismatch: expected ${expected}, got ${actual}; the downloaded content was discarded`, {
