@@ -281,7 +281,9 @@ async function startDaemon(net, i, work, schedAddr, seed) {
   };
   writeFileSync(join(dir, 'dfdaemon.yaml'), stringify(config));
   const log = openSync(join(dir, 'dfdaemon.log'), 'w');
-  const child = net.spawnIn(i, process.execPath, [BIN.dfdaemon, '--config', join(dir, 'dfdaemon.yaml')], { stdio: ['ignore', log, log], cwd: REPO });
+  // D7Y_BENCH_DAEMON_NODE_ARGS: extra node flags for the daemons, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = String(env('D7Y_BENCH_DAEMON_NODE_ARGS', '')).split(/\s+/).filter(Boolean);
+  const child = net.spawnIn(i, process.execPath, [...nodeArgs, BIN.dfdaemon, '--config', join(dir, 'dfdaemon.yaml')], { stdio: ['ignore', log, log], cwd: REPO });
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dfdaemon ${i} exited ${child.exitCode}: ${tail(join(dir, 'dfdaemon.log'), 5)}`);

@@ -48,7 +48,7 @@ export class OssSourceClient implements SourceClient {
   /** HEAD for an object; a directory (see the file comment) lists every object below it in `entries`. */
   async stat(request: SourceRequest): Promise<SourceStat> {
     const location = parseOssUrl(request.url);
-    const client = this.client(location, request);
+    const client = await this.client(location, request);
     if (location.key === '' || location.key.endsWith('/')) return this.statDirectory(client, request, location, true);
     try {
       const head = await this.call(request, 'HeadObject', () => client.head(location.key));
@@ -67,7 +67,7 @@ export class OssSourceClient implements SourceClient {
     if (range !== undefined) assertByteRange(range);
     const location = parseOssUrl(request.url);
     assertObjectKey(request.url, location.key);
-    const client = this.client(location, request);
+    const client = await this.client(location, request);
     const end = range === undefined ? 0 : range.start + range.length - 1;
     // x-oss-range-behavior: standard makes OSS refuse a bad range instead of silently sending the whole object.
     const headers = range === undefined ? {} : { Range: `bytes=${range.start}-${end}`, 'x-oss-range-behavior': 'standard' };
@@ -130,7 +130,7 @@ export class OssSourceClient implements SourceClient {
     throw error;
   }
 
-  private client(location: OssLocation, request: SourceRequest): OSS {
+  private client(location: OssLocation, request: SourceRequest): Promise<OSS> {
     return this.clients.clientFor(location.bucket, request.objectStorage, request.timeoutMs ?? this.config.requestTimeout);
   }
 

@@ -5,12 +5,13 @@
  */
 import { Readable } from 'node:stream';
 
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { assertByteRange, assertObjectKey, type ByteRange, checkedBody, createError, type EgressPolicy, ErrorCodes, existsByStat, isD7yError, type Logger, secretsOf, type SourceBody, type SourceClient, type SourceEntry, type SourceRequest, type SourceStat } from '@d7y/core/plugin-api';
 
 import { S3ClientCache } from './clientCache.js';
 import { DEFAULT_S3_CONFIG, type S3SourceConfig } from './config.js';
 import { parseS3Url, s3Url, type S3Location } from './s3Url.js';
+import { loadS3Sdk } from './sdk.js';
 import { translateS3Error, type S3Attempt } from './translateError.js';
 
 /** What the client is built from. */
@@ -62,11 +63,12 @@ export class S3SourceClient implements SourceClient {
    */
   async stat(request: SourceRequest): Promise<SourceStat> {
     const location = parseS3Url(request.url);
-    const client = this.clients.clientFor(request.objectStorage);
+    const client = await this.clients.clientFor(request.objectStorage);
     if (location.key === '' || location.key.endsWith('/')) return this.statDirectory(client, request, location, true);
+    const sdk = await loadS3Sdk();
     try {
       const head = await this.send(client, request, 'HeadObject', (abortSignal) =>
-        client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }), { abortSignal }),
+        client.send(new sdk.HeadObjectCommand({ Bucket: location.bucket, Key: location.key }), { abortSignal }),
       );
       const contentLength = head.ContentLength ?? -1;
       return { contentLength, headers: headersOf(head), statusCode: head.$metadata.httpStatusCode ?? 200, acceptRanges: true };
@@ -86,11 +88,12 @@ export class S3SourceClient implements SourceClient {
     if (range !== undefined) assertByteRange(range);
     const location = parseS3Url(request.url);
     assertObjectKey(request.url, location.key);
-    const client = this.clients.clientFor(request.objectStorage);
+    const client = await this.clients.clientFor(request.objectStorage);
+    const sdk = await loadS3Sdk();
     const rangeHeader = range === undefined ? undefined : `bytes=${range.start}-${range.start + range.length - 1}`;
     const attempt = this.attempt(request, 'GetObject');
     const answer = await this.send(client, request, 'GetObject', (abortSignal) =>
-      client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: rangeHeader }), { abortSignal }),
+      client.send(new sdk.GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: rangeHeader }), { abortSignal }),
     );
     const body = answer.Body as Readable | undefined;
     const fail = (problem: string) => {
@@ -137,9 +140,10 @@ export class S3SourceClient implements SourceClient {
    * it is asked once, and its error thrown when it has one.
    */
   private async explainDenial(client: S3Client, request: SourceRequest, location: S3Location): Promise<void> {
+    const sdk = await loadS3Sdk();
     try {
       const probe = await this.send(client, request, 'GetObject', (abortSignal) =>
-        client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: 'bytes=0-0' }), { abortSignal }),
+        client.send(new sdk.GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: 'bytes=0-0' }), { abortSignal }),
       );
       (probe.Body as Readable | undefined)?.destroy();
     } catch (error) {
@@ -152,11 +156,12 @@ export class S3SourceClient implements SourceClient {
    * when the URL said so (trailing `/`); otherwise it rethrows `notFound`.
    */
   private async statDirectory(client: S3Client, request: SourceRequest, location: S3Location, explicit: boolean, notFound?: unknown): Promise<SourceStat> {
+    const sdk = await loadS3Sdk();
     const entries: SourceEntry[] = [];
     let token: string | undefined;
     do {
       const page = await this.send(client, request, 'ListObjectsV2', (abortSignal) =>
-        client.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.key, ContinuationToken: token, MaxKeys: PAGE_SIZE }), { abortSignal }),
+        client.send(new sdk.ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.key, ContinuationToken: token, MaxKeys: PAGE_SIZE }), { abortSignal }),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined || object.Key.endsWith('/')) continue;

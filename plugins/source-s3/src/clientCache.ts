@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { createError, ErrorCodes, type EgressPolicy, type ObjectStorageOptions } from '@d7y/core/plugin-api';
 
 import type { S3SourceConfig } from './config.js';
+import { loadS3Sdk } from './sdk.js';
 
 /** Validates an endpoint: an absolute http(s) URL without credentials, allowed by the egress policy. */
 export function checkEndpoint(endpoint: string, egress: EgressPolicy): URL {
@@ -51,7 +52,7 @@ export class S3ClientCache {
    * The client for `options`: static credentials when both key id and secret are given (with the session
    * token if any), else the SDK's default credential chain; path-style addressing for custom endpoints.
    */
-  clientFor(options: ObjectStorageOptions | undefined): S3Client {
+  async clientFor(options: ObjectStorageOptions | undefined): Promise<S3Client> {
     const o = options ?? {};
     if ((o.accessKeyId === undefined) !== (o.accessKeySecret === undefined)) {
       throw createError(ErrorCodes.INVALID_ARGUMENT, 'give both --storage-access-key-id and --storage-access-key-secret, or neither (to use the default credential chain)');
@@ -79,6 +80,9 @@ export class S3ClientCache {
     if (o.accessKeyId !== undefined && o.accessKeySecret !== undefined) {
       clientConfig.credentials = { accessKeyId: o.accessKeyId, secretAccessKey: o.accessKeySecret, ...(o.sessionToken ? { sessionToken: o.sessionToken } : {}) };
     }
+    const { S3Client } = await loadS3Sdk();
+    const cachedMeanwhile = this.clients.get(key);
+    if (cachedMeanwhile) return cachedMeanwhile;
     const client = new S3Client(clientConfig);
     this.clients.set(key, client);
     return client;
