@@ -7,14 +7,39 @@
  * nothing is paid on the piece path). Spans are coarse on purpose: one per download, announce stream or seed
  * trigger, never one per piece. When tracing is off, `startSpan` returns a shared no-op span that passes the
  * caller's `traceparent` through, so a trace still continues across a role that does not export.
+ *
+ * The OpenTelemetry SDK and exporters are loaded only when tracing is turned on (they cost ~100 ms at start).
  */
+import { createRequire } from 'node:module';
+
 import { Metadata } from '@grpc/grpc-js';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer, type Context, type Attributes } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as OtlpHttpExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Attributes, Context, Tracer } from '@opentelemetry/api';
+import type { BasicTracerProvider, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+const requireOtel = createRequire(import.meta.url);
+
+/** The OpenTelemetry modules a recording tracer uses, loaded on first need. */
+interface Otel {
+  readonly api: typeof import('@opentelemetry/api');
+  readonly propagator: import('@opentelemetry/core').W3CTraceContextPropagator;
+  readonly sdk: typeof import('@opentelemetry/sdk-trace-base');
+  readonly resources: typeof import('@opentelemetry/resources');
+}
+
+let otel: Otel | undefined;
+
+function loadOtel(): Otel {
+  if (!otel) {
+    const core = requireOtel('@opentelemetry/core') as typeof import('@opentelemetry/core');
+    otel = {
+      api: requireOtel('@opentelemetry/api') as typeof import('@opentelemetry/api'),
+      propagator: new core.W3CTraceContextPropagator(),
+      sdk: requireOtel('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base'),
+      resources: requireOtel('@opentelemetry/resources') as typeof import('@opentelemetry/resources'),
+    };
+  }
+  return otel;
+}
 
 /** The metadata / header key carrying the W3C trace context. */
 export const TRACEPARENT = 'traceparent';
@@ -39,8 +64,6 @@ export interface TraceSpan {
   end(error?: unknown): void;
 }
 
-const propagator = new W3CTraceContextPropagator();
-
 /** A role's tracer; `Tracing.off()` when tracing is not configured. */
 export class Tracing {
   static #off: Tracing | undefined;
@@ -61,10 +84,11 @@ export class Tracing {
    */
   static create(config: TracingConfig | undefined, defaultServiceName: string, exporter?: SpanExporter): Tracing {
     if (!exporter && !(config?.protocol && config.endpoint)) return Tracing.off();
+    const { sdk, resources } = loadOtel();
     const spanExporter = exporter ?? otlpExporter(config!);
-    const provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': typeof config?.serviceName === 'string' && config.serviceName ? config.serviceName : defaultServiceName }),
-      spanProcessors: [exporter ? new SimpleSpanProcessor(spanExporter) : new BatchSpanProcessor(spanExporter, { scheduledDelayMillis: 1000 })],
+    const provider = new sdk.BasicTracerProvider({
+      resource: resources.resourceFromAttributes({ 'service.name': typeof config?.serviceName === 'string' && config.serviceName ? config.serviceName : defaultServiceName }),
+      spanProcessors: [exporter ? new sdk.SimpleSpanProcessor(spanExporter) : new sdk.BatchSpanProcessor(spanExporter, { scheduledDelayMillis: 1000 })],
     });
     return new Tracing(provider.getTracer('d7y'), provider);
   }
@@ -77,10 +101,12 @@ export class Tracing {
   /** Starts a span, child of `parent` (a `traceparent`) when given; server spans for incoming calls. */
   startSpan(name: string, parent: string | undefined, attributes: Attributes = {}, kind: 'server' | 'client' | 'internal' = 'internal'): TraceSpan {
     if (!this.tracer) return parent === undefined ? NOOP_SPAN : { ...NOOP_SPAN, traceparent: parent };
-    const parentContext = parent ? extract(parent) : ROOT_CONTEXT;
-    const span = this.tracer.startSpan(name, { attributes, kind: KINDS[kind] }, parentContext);
+    const { api, propagator } = loadOtel();
+    const parentContext = parent ? extract(parent) : api.ROOT_CONTEXT;
+    const kinds = { server: api.SpanKind.SERVER, client: api.SpanKind.CLIENT, internal: api.SpanKind.INTERNAL } as const;
+    const span = this.tracer.startSpan(name, { attributes, kind: kinds[kind] }, parentContext);
     const carrier: Record<string, string> = {};
-    propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, { set: (c, k, v) => void (c[k] = v) });
+    propagator.inject(api.trace.setSpan(api.ROOT_CONTEXT, span), carrier, { set: (c, k, v) => void (c[k] = v) });
     let ended = false;
     return {
       traceparent: carrier[TRACEPARENT],
@@ -90,7 +116,7 @@ export class Tracing {
         ended = true;
         if (error !== undefined) {
           span.recordException(error instanceof Error ? error : String(error));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          span.setStatus({ code: api.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
         }
         span.end();
       },
@@ -103,12 +129,11 @@ export class Tracing {
   }
 }
 
-const KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL } as const;
-
 const NOOP_SPAN: TraceSpan = Object.freeze({ traceparent: undefined, set: () => undefined, end: () => undefined });
 
 function extract(traceparent: string): Context {
-  return propagator.extract(ROOT_CONTEXT, { [TRACEPARENT]: traceparent }, { get: (c, k) => c[k], keys: (c) => Object.keys(c) });
+  const { api, propagator } = loadOtel();
+  return propagator.extract(api.ROOT_CONTEXT, { [TRACEPARENT]: traceparent }, { get: (c, k) => c[k], keys: (c) => Object.keys(c) });
 }
 
 /** The OTLP exporter for `tracing.protocol`: http(s) posts to `<protocol>://<endpoint><path>`, grpc dials `endpoint`. */
@@ -118,9 +143,11 @@ function otlpExporter(config: TracingConfig): SpanExporter {
   if (config.protocol === 'grpc') {
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
-    return new OtlpGrpcExporter({ url: `http://${endpoint}`, metadata });
+    const grpcExporter = requireOtel('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
+    return new grpcExporter.OTLPTraceExporter({ url: `http://${endpoint}`, metadata });
   }
-  return new OtlpHttpExporter({ url: `${config.protocol}://${endpoint}${config.path ?? '/v1/traces'}`, headers });
+  const httpExporter = requireOtel('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  return new httpExporter.OTLPTraceExporter({ url: `${config.protocol}://${endpoint}${config.path ?? '/v1/traces'}`, headers });
 }
 
 /** The `traceparent` of incoming gRPC metadata or HTTP headers, when present and well-formed. */
