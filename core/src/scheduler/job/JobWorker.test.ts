@@ -67,26 +67,33 @@ describe('JobWorker', () => {
     for (const server of servers.splice(0)) server.forceShutdown();
   });
 
-  it('stops within its grace period while a preheat download hangs: the download is cancelled and the task reported FAILURE', async () => {
-    const upload = new Server();
-    upload.addService(loadProtos().dfdaemon.v2.DfdaemonUpload.service, { DownloadTask: neverEndingUpload.DownloadTask });
-    const uploadPort = await listen(upload);
-    const manager = jobsManager([preheatTask('task_hanging')]);
-    const managerServer = new Server();
-    managerServer.addService(JOBS_SERVICE, manager.handlers as never);
-    const managerPort = await listen(managerServer);
-    servers.push(upload, managerServer);
+  /** A manager's Jobs service on a port, handing out `tasks`. */
+  async function startManager(tasks: JobTaskMessage[]) {
+    const manager = jobsManager(tasks);
+    const server = new Server();
+    server.addService(JOBS_SERVICE, manager.handlers as never);
+    const port = await listen(server);
+    servers.push(server);
+    return { reports: manager.reports, port };
+  }
 
+  /** A seed peer's upload service on a port whose DownloadTask is `handler`. */
+  async function startUpload(handler: (call: ServerWritableStream<unknown, unknown>) => void): Promise<number> {
+    const server = new Server();
+    server.addService(loadProtos().dfdaemon.v2.DfdaemonUpload.service, { DownloadTask: handler });
+    servers.push(server);
+    return listen(server);
+  }
+
+  const workerFor = (world: World, managerPort: number, concurrency?: number) =>
+    new JobWorker({ managerAddr: `127.0.0.1:${managerPort}`, credentials: credentials.createInsecure(), identity, resource: world.resource, egress: createEgressPolicy({}), logger: silentLogger(), concurrency });
+
+  it('stops within its grace period while a preheat download hangs: the download is cancelled and the task reported FAILURE', async () => {
+    const uploadPort = await startUpload(neverEndingUpload.DownloadTask);
+    const manager = await startManager([preheatTask('task_hanging')]);
     const world = new World();
     world.host('seed-1', { seed: true, port: uploadPort });
-    const worker = new JobWorker({
-      managerAddr: `127.0.0.1:${managerPort}`,
-      credentials: credentials.createInsecure(),
-      identity,
-      resource: world.resource,
-      egress: createEgressPolicy({}),
-      logger: silentLogger(),
-    });
+    const worker = workerFor(world, manager.port);
     worker.start();
     await expect.poll(() => neverEndingUpload.calls, { timeout: 10_000 }).toBe(1); // the seed peer is downloading
 
@@ -101,17 +108,11 @@ describe('JobWorker', () => {
 
   it('runs at most `concurrency` tasks at once (job.localWorkerNum)', async () => {
     let calls = 0;
-    const upload = new Server();
-    upload.addService(loadProtos().dfdaemon.v2.DfdaemonUpload.service, { DownloadTask: () => void calls++ });
-    const uploadPort = await listen(upload);
-    const manager = jobsManager([preheatTask('task_1'), preheatTask('task_2'), preheatTask('task_3')]);
-    const managerServer = new Server();
-    managerServer.addService(JOBS_SERVICE, manager.handlers as never);
-    const managerPort = await listen(managerServer);
-    servers.push(upload, managerServer);
+    const uploadPort = await startUpload(() => void calls++);
+    const manager = await startManager([preheatTask('task_1'), preheatTask('task_2'), preheatTask('task_3')]);
     const world = new World();
     world.host('seed-1', { seed: true, port: uploadPort });
-    const worker = new JobWorker({ managerAddr: `127.0.0.1:${managerPort}`, credentials: credentials.createInsecure(), identity, resource: world.resource, egress: createEgressPolicy({}), logger: silentLogger(), concurrency: 2 });
+    const worker = workerFor(world, manager.port, 2);
     worker.start();
     await expect.poll(() => calls, { timeout: 10_000 }).toBe(2);
     await new Promise((r) => setTimeout(r, 500));
@@ -120,16 +121,12 @@ describe('JobWorker', () => {
   });
 
   it('sync_peers reports the normal hosts it knows, not seed peers', async () => {
-    const manager = jobsManager([{ task_uuid: 'task_sync', job_id: 9, type: 'sync_peers', scheduler_cluster_id: 1, args: { timeout_ms: 60_000 } }]);
-    const managerServer = new Server();
-    managerServer.addService(JOBS_SERVICE, manager.handlers as never);
-    const managerPort = await listen(managerServer);
-    servers.push(managerServer);
+    const manager = await startManager([{ task_uuid: 'task_sync', job_id: 9, type: 'sync_peers', scheduler_cluster_id: 1, args: { timeout_ms: 60_000 } }]);
     const world = new World();
     world.host('seed-1', { seed: true });
     world.host('peer-a', { idc: 'idc-a', port: 4100, downloadPort: 4101 });
     world.host('peer-b');
-    const worker = new JobWorker({ managerAddr: `127.0.0.1:${managerPort}`, credentials: credentials.createInsecure(), identity, resource: world.resource, egress: createEgressPolicy({}), logger: silentLogger() });
+    const worker = workerFor(world, manager.port);
     worker.start();
     await expect.poll(() => manager.reports.length, { timeout: 10_000 }).toBe(1);
     await worker.stop(100);
