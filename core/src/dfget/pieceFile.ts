@@ -14,6 +14,8 @@ import { createError, ErrorCodes } from '../common/errors.js';
 export class PieceFile {
   #handle: FileHandle | undefined;
   #written = 0;
+  /** End of the furthest piece written (the size when the daemon did not know the length up front). */
+  #end = 0;
 
   private constructor(
     readonly output: string,
@@ -44,11 +46,15 @@ export class PieceFile {
       done += bytesWritten;
     }
     this.#written += content.length;
+    this.#end = Math.max(this.#end, offset + content.length);
   }
 
-  /** Sizes the file to `contentLength`, flushes it to disk and renames it to the output. */
+  /**
+   * Sizes the file to `contentLength` (or to the end of the last piece when that is further: a source that sent
+   * no length), flushes it to disk and renames it to the output.
+   */
   async commit(contentLength: number): Promise<void> {
-    await this.#handle!.truncate(contentLength);
+    await this.#handle!.truncate(Math.max(contentLength, this.#end));
     await this.#handle!.sync();
     await this.#handle!.close();
     this.#handle = undefined;
