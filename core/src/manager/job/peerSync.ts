@@ -7,24 +7,28 @@
 import type { SyncedHost } from '../../common/jobs/protocol.js';
 import { timerDelay } from '../../common/timers.js';
 import type { Logger } from '../../plugin-api/Logger.js';
-import type { SqlSession } from '../../plugin-api/database/DatabaseDriver.js';
+import type { DatabaseDriver, SqlSession } from '../../plugin-api/database/DatabaseDriver.js';
 import { createRepositories, type PeerRecord } from '../models/index.js';
 
 const FIELD_LIMIT = 256;
 
-/** Writes one scheduler's report; returns how many rows were created or refreshed. */
-export async function storeSyncedPeers(session: SqlSession, schedulerClusterId: number, hosts: readonly SyncedHost[], batchSize: number): Promise<number> {
-  const peers = createRepositories(session).peers;
+/** Writes one scheduler's report, `batchSize` rows per transaction; returns how many rows were created or refreshed. */
+export async function storeSyncedPeers(db: DatabaseDriver, schedulerClusterId: number, hosts: readonly SyncedHost[], batchSize: number): Promise<number> {
   let stored = 0;
   for (let start = 0; start < hosts.length; start += batchSize) {
-    for (const host of hosts.slice(start, start + batchSize)) {
-      if (!host?.hostname || !host.ip) continue;
-      const row = peerRow(host, schedulerClusterId);
-      const existing = await peers.findOne({ host_name: row.host_name, ip: row.ip, scheduler_cluster_id: schedulerClusterId });
-      if (existing) await peers.update(existing.id, row);
-      else await peers.create(row);
-      stored++;
-    }
+    stored += await db.transaction(async (tx) => {
+      const peers = createRepositories(tx).peers;
+      let written = 0;
+      for (const host of hosts.slice(start, start + batchSize)) {
+        if (!host?.hostname || !host.ip) continue;
+        const row = peerRow(host, schedulerClusterId);
+        const existing = await peers.findOne({ host_name: row.host_name, ip: row.ip, scheduler_cluster_id: schedulerClusterId });
+        if (existing) await peers.update(existing.id, row);
+        else await peers.create(row);
+        written++;
+      }
+      return written;
+    });
   }
   return stored;
 }
