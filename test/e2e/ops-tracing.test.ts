@@ -2,7 +2,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startOpsCluster, type OpsCluster } from '../helpers/opsCluster.js';
+import { OPS_PAT, startOpsCluster, type OpsCluster } from '../helpers/opsCluster.js';
 import { OtlpCollector, type CollectedSpan } from '../helpers/otlpCollector.js';
 import { TestOrigin, writeRandomFile } from '../helpers/origin.js';
 import { dfget, tempDir } from '../helpers/processes.js';
@@ -23,7 +23,7 @@ describe('tracing: one download traced across dfget, dfdaemon, scheduler and see
     origin.route('/blob.bin', { kind: 'file', path: join(files, 'blob.bin') });
     await collector.start();
     const tracing = { tracing: { protocol: 'http', endpoint: collector.endpoint } };
-    cluster = await startOpsCluster('trace', { scheduler: tracing, seed: tracing, peer: tracing });
+    cluster = await startOpsCluster('trace', { manager: tracing, scheduler: tracing, seed: tracing, peer: tracing });
   }, 90_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -68,6 +68,27 @@ describe('tracing: one download traced across dfget, dfdaemon, scheduler and see
     expect(seedDownload.parentSpanId).toBe(trigger.spanId);
     expect(seedDownload.attributes['d7y.task_id']).toBe(peerDownload.attributes['d7y.task_id']);
     expect(announces.some((span) => span.parentSpanId === seedDownload.spanId), 'the seed peer announces within the same trace').toBe(true);
+  }, 60_000);
+
+  it('traces a preheat from the REST call through the manager, the scheduler job and the seed peer download', async () => {
+    const created = await fetch(`http://127.0.0.1:${cluster.manager.restPort}/oapi/v1/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPS_PAT}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'preheat', args: { type: 'file', url: origin.url('/blob.bin?preheat=traced') } }),
+    });
+    const job = (await created.json()) as { id: number };
+    expect(created.status).toBe(200);
+    const deadline = Date.now() + 30_000;
+    const rest = () => collector.spans.find((span) => span.service === 'dragonfly-manager' && span.name === 'manager.REST POST /oapi/v1/jobs');
+    const jobSpan = () => collector.spans.find((span) => span.service === 'dragonfly-scheduler' && span.name === 'scheduler.Job.preheat' && span.traceId === rest()?.traceId);
+    const seedDownload = () => collector.spans.find((span) => span.service === 'dragonfly-seed-client' && span.name === 'dfdaemon.DownloadTask' && span.parentSpanId === jobSpan()?.spanId);
+    while (Date.now() < deadline && !(rest() && jobSpan() && seedDownload())) await new Promise((r) => setTimeout(r, 200));
+    expect(rest(), 'the manager exports its REST span').toBeDefined();
+    expect(rest()!.parentSpanId).toBe('');
+    expect(jobSpan(), 'the scheduler continues the trace the job carried').toBeDefined();
+    expect(jobSpan()!.parentSpanId).toBe(rest()!.spanId);
+    expect(jobSpan()!.attributes['d7y.job_id']).toBe(job.id);
+    expect(seedDownload(), 'the seed peer downloads within the same trace').toBeDefined();
   }, 60_000);
 
   it('is off by default: a download without tracing config or environment exports nothing', async () => {

@@ -6,6 +6,7 @@
  */
 import type { ManagerConfig } from '../config/index.js';
 import { selectSharedState } from '../common/sharedState/index.js';
+import { Tracing } from '../common/tracing/Tracing.js';
 import type { PluginRegistry } from '../kernel/index.js';
 import type { DatabaseDriver } from '../plugin-api/database/DatabaseDriver.js';
 import type { SharedStateBackend } from '../plugin-api/database/SharedStateBackend.js';
@@ -70,6 +71,8 @@ export class Manager {
   #metricsServer: { close(callback: () => void): unknown } | undefined;
   /** Prometheus metrics (served on `metrics.addr` when `metrics.enable` is true). */
   readonly metrics = new ManagerMetrics(coreVersion());
+  /** OpenTelemetry tracing (`tracing.*`; off unless protocol and endpoint are set): REST requests and the jobs they create. */
+  readonly tracing: Tracing;
   #stopped = false;
 
   constructor(
@@ -77,7 +80,9 @@ export class Manager {
     private readonly registry: PluginRegistry | undefined,
     private readonly logger: Logger,
     private readonly options: ManagerOptions = {},
-  ) {}
+  ) {
+    this.tracing = Tracing.create(config.tracing, 'dragonfly-manager');
+  }
 
   /** The database driver, once started. */
   get db(): DatabaseDriver | undefined {
@@ -137,7 +142,7 @@ export class Manager {
     );
     this.#peerSync.start();
     if (this.options.rest !== false) {
-      this.#rest = await startRestServer({ db, config, logger, sharedState: this.#shared.backend, metrics: this.metrics });
+      this.#rest = await startRestServer({ db, config, logger, sharedState: this.#shared.backend, metrics: this.metrics, tracing: this.tracing });
     }
     let metricsPort: number | undefined;
     if (config.metrics.enable) {
@@ -166,6 +171,7 @@ export class Manager {
     if (this.#shared?.kind === 'in-process') await this.#shared.backend.close();
     if (this.options.db) await this.options.db.close();
     if (this.registry) await this.registry.close();
+    await this.tracing.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, 'flushing traces failed'));
     this.logger.info({}, 'manager stopped');
   }
 }

@@ -237,6 +237,7 @@ export class Scheduler {
       resource: this.resource,
       egress: this.#egress,
       logger: this.logger.child({ component: 'job' }),
+      tracing: this.tracing,
     });
     this.#jobWorker.start();
   }

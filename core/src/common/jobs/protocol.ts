@@ -73,6 +73,8 @@ export interface JobTaskMessage {
   readonly type: JobTaskType;
   readonly scheduler_cluster_id: number;
   readonly args: PreheatTaskArgs | TaskRefArgs | SyncPeersArgs;
+  /** W3C trace context of the request that created the job (manager tracing), continued by the scheduler. */
+  readonly traceparent?: string;
 }
 
 /** A host that did (or failed) a piece of work. */

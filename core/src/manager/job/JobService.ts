@@ -80,14 +80,14 @@ export class JobService {
    * for an unknown cluster, `D7Y_ERR_RESOURCE_EXHAUSTED` (429) over a cluster's `job_rate_limit`,
    * `D7Y_ERR_FAILED_PRECONDITION` when no target cluster has an active scheduler.
    */
-  async create(input: CreateJobInput, userId: number): Promise<JobRecord> {
+  async create(input: CreateJobInput, userId: number, traceparent?: string): Promise<JobRecord> {
     this.deps.metrics?.createJobTotal.inc({ type: input.type });
-    const job = await this.#create(input, userId);
+    const job = await this.#create(input, userId, traceparent);
     this.deps.metrics?.createJobSuccessTotal.inc({ type: input.type });
     return job;
   }
 
-  async #create(input: CreateJobInput, userId: number): Promise<JobRecord> {
+  async #create(input: CreateJobInput, userId: number, traceparent: string | undefined): Promise<JobRecord> {
     const repos = createRepositories(this.deps.db);
     const clusters =
       input.schedulerClusterIds === null
@@ -135,7 +135,7 @@ export class JobService {
       await jobs.link(created.id, clusters.map((c) => c.id), input.seedPeerClusterIds);
       return created;
     });
-    this.#track(this.#dispatch(job, input, targets, tasks));
+    this.#track(this.#dispatch(job, input, targets, tasks, traceparent));
     return job;
   }
 
@@ -209,7 +209,7 @@ export class JobService {
     void work.finally(() => this.#background.delete(work));
   }
 
-  async #dispatch(job: JobRecord, input: CreateJobInput, targets: SchedulerRecord[], tasks: TaskState[]): Promise<void> {
+  async #dispatch(job: JobRecord, input: CreateJobInput, targets: SchedulerRecord[], tasks: TaskState[], traceparent: string | undefined): Promise<void> {
     try {
       const args =
         input.args.kind === 'preheat'
@@ -218,7 +218,14 @@ export class JobService {
             ? { timeout_ms: Math.floor(input.args.timeout / 1e6) }
             : taskRefArgs(input.args);
       for (const [i, scheduler] of targets.entries()) {
-        const message: JobTaskMessage = { task_uuid: tasks[i]!.task_uuid, job_id: job.id, type: input.type, scheduler_cluster_id: scheduler.scheduler_cluster_id, args };
+        const message: JobTaskMessage = {
+          task_uuid: tasks[i]!.task_uuid,
+          job_id: job.id,
+          type: input.type,
+          scheduler_cluster_id: scheduler.scheduler_cluster_id,
+          args,
+          ...(traceparent ? { traceparent } : {}),
+        };
         await this.deps.sharedState.enqueue(tasks[i]!.queue!, JSON.stringify(message));
       }
       this.deps.logger.info({ jobId: job.id, type: input.type, queues: tasks.map((t) => t.queue) }, 'job tasks queued');

@@ -8,6 +8,7 @@ import type { DatabaseDriver } from '../../plugin-api/database/DatabaseDriver.js
 import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBackend.js';
 import type { Logger } from '../../plugin-api/Logger.js';
 import type { AuthServices } from '../auth/bootstrapAuth.js';
+import type { Tracing } from '../../common/tracing/Tracing.js';
 import type { ManagerMetrics } from '../metrics/ManagerMetrics.js';
 import type { RateLimits } from './rateLimits.js';
 
@@ -28,6 +29,8 @@ export interface RestContext {
   readonly consoleDir?: string | undefined;
   /** The manager's metrics (job creation counters); absent in tests that build the app alone. */
   readonly metrics?: ManagerMetrics;
+  /** The manager's tracing (`tracing.*`); off when absent. */
+  readonly tracing?: Tracing;
 }
 
 /** A route handler: returns the JSON body (or sends the reply itself). */

@@ -9,6 +9,7 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import { createError, ErrorCodes } from '../../common/errors.js';
+import { traceparentOf } from '../../common/tracing/Tracing.js';
 import { auditHook } from './auditHook.js';
 import './fastifyTypes.js';
 import { accessGuard } from './guard.js';
@@ -44,6 +45,18 @@ export async function buildRestApp(ctx: RestContext, options: BuildRestAppOption
   await app.register(fastifyCookie);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('auditActorName', undefined);
+  app.decorateRequest('span', undefined);
+  if (ctx.tracing?.enabled) {
+    const tracing = ctx.tracing;
+    app.addHook('onRequest', async (request) => {
+      const route = request.routeOptions.url ?? request.url.split('?', 1)[0];
+      request.span = tracing.startSpan(`manager.REST ${request.method} ${route}`, traceparentOf(request.headers), { 'http.request.method': request.method, 'http.route': route }, 'server');
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      request.span?.set({ 'http.response.status_code': reply.statusCode });
+      request.span?.end(reply.statusCode >= 500 ? `status ${reply.statusCode}` : undefined);
+    });
+  }
   app.addHook('onRequest', accessGuard(ctx));
   app.addHook('onResponse', auditHook(ctx));
   app.addHook('onSend', schedulerListHook(ctx));

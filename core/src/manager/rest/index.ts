@@ -13,6 +13,7 @@ import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBa
 import type { Logger } from '../../plugin-api/Logger.js';
 import { bootstrapAuth } from '../auth/bootstrapAuth.js';
 import type { ManagerMetrics } from '../metrics/ManagerMetrics.js';
+import type { Tracing } from '../../common/tracing/Tracing.js';
 import { buildRestApp } from './buildRestApp.js';
 import { resolveConsoleDir } from './console/consoleDir.js';
 import { parseListenAddress } from './listenAddress.js';
@@ -39,6 +40,8 @@ export interface RestServerDeps {
   readonly consoleDir?: string | null;
   /** The manager's metrics (job creation counters). */
   readonly metrics?: ManagerMetrics;
+  /** The manager's tracing (`tracing.*`). */
+  readonly tracing?: Tracing;
 }
 
 /** A running REST server. */
@@ -62,6 +65,7 @@ export async function createRestApp(deps: RestServerDeps): Promise<{ app: Fastif
     tls: deps.config.server.rest.tls !== undefined,
     consoleDir: deps.consoleDir === null ? undefined : (deps.consoleDir ?? resolveConsoleDir()),
     metrics: deps.metrics,
+    tracing: deps.tracing,
   });
   return {
     app,

@@ -9,6 +9,7 @@ import { grpcChannelOptions } from '@d7y/proto';
 
 import { JobsClient } from '../../common/jobs/jobsService.js';
 import type { JobTaskMessage, PreheatTaskArgs, ReportJobTaskRequest, SchedulerIdentity, TakeJobTaskResponse, TaskRefArgs } from '../../common/jobs/protocol.js';
+import { Tracing, TRACEPARENT, traceparentOf } from '../../common/tracing/Tracing.js';
 import type { EgressPolicy } from '../../plugin-api/EgressPolicy.js';
 import type { Logger } from '../../plugin-api/Logger.js';
 import type { Resource } from '../resource/Resource.js';
@@ -33,6 +34,8 @@ export interface JobWorkerOptions {
   readonly concurrency?: number;
   /** Credentials for dialling hosts' upload services (insecure unless `seedPeer.tls`). */
   readonly hostCredentials?: ChannelCredentials;
+  /** Tracing: one span per task, continuing the trace of the request that created the job. */
+  readonly tracing?: Tracing;
 }
 
 type Unary = (request: unknown, options: { deadline: number }, callback: (error: Error | null, response?: unknown) => void) => void;
@@ -115,12 +118,15 @@ export class JobWorker {
   async #handle(task: JobTaskMessage): Promise<void> {
     const { logger, identity } = this.options;
     logger.info({ taskUuid: task.task_uuid, jobId: task.job_id, type: task.type }, 'job task started');
+    const traceparent = typeof task.traceparent === 'string' ? traceparentOf({ [TRACEPARENT]: task.traceparent }) : undefined;
+    const span = (this.options.tracing ?? Tracing.off()).startSpan(`scheduler.Job.${String(task.type)}`, traceparent, { 'd7y.job_id': task.job_id }, 'server');
     let outcome: TaskOutcome;
     try {
-      outcome = await this.#execute(task);
+      outcome = await this.#execute(task, span.traceparent);
     } catch (error) {
       outcome = { state: 'FAILURE', error: `${task.type} failed: ${(error as Error).message}`, result: { scheduler_cluster_id: identity.scheduler_cluster_id } };
     }
+    span.end(outcome.state === 'FAILURE' ? outcome.error : undefined);
     logger.info({ taskUuid: task.task_uuid, jobId: task.job_id, state: outcome.state, error: outcome.error || undefined }, 'job task finished');
     const report: ReportJobTaskRequest = { scheduler: identity, task_uuid: task.task_uuid, job_id: task.job_id, state: outcome.state, error: outcome.error, result: outcome.result };
     const attempts = this.#stopped ? 1 : REPORT_ATTEMPTS;
@@ -135,9 +141,9 @@ export class JobWorker {
     }
   }
 
-  async #execute(task: JobTaskMessage): Promise<TaskOutcome> {
+  async #execute(task: JobTaskMessage, traceparent: string | undefined): Promise<TaskOutcome> {
     const { resource, egress, identity } = this.options;
-    const deps = { calls: this.#calls, egress, schedulerClusterId: identity.scheduler_cluster_id, signal: this.#abort.signal };
+    const deps = { calls: this.#calls, egress, schedulerClusterId: identity.scheduler_cluster_id, signal: this.#abort.signal, traceparent };
     switch (task.type) {
       case 'preheat':
         return runPreheat({ ...deps, hosts: resource.hosts }, task.args as PreheatTaskArgs);

@@ -2,10 +2,11 @@
  * The calls a job makes on a host's `DfdaemonUpload` service: a download that must run to its end (preheat)
  * and an eviction (delete_task). One client per address, closed with the worker.
  */
-import { credentials as grpcCredentials, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials as grpcCredentials, type ChannelCredentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { grpcChannelOptions, loadProtos, type commonV2, type dfdaemonV2 } from '@d7y/proto';
 
 import { createError, ErrorCodes } from '../../common/errors.js';
+import { TRACEPARENT } from '../../common/tracing/Tracing.js';
 
 /** Where to reach a host. */
 export interface HostAddress {
@@ -21,12 +22,14 @@ export class HostCalls {
 
   /**
    * Asks the host to download `download` and resolves when its stream ends; rejects on error, after `timeoutMs`,
-   * or when `signal` aborts (the call is cancelled).
+   * or when `signal` aborts (the call is cancelled). `traceparent` continues the job's trace on the host.
    */
-  download(host: HostAddress, download: commonV2.Download, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  download(host: HostAddress, download: commonV2.Download, timeoutMs: number, signal?: AbortSignal, traceparent?: string): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(createError(ErrorCodes.CANCELLED, 'cancelled before it started: the scheduler is stopping'));
-      const call = this.#client(host).DownloadTask({ download }, { deadline: Date.now() + timeoutMs });
+      const metadata = new Metadata();
+      if (traceparent) metadata.set(TRACEPARENT, traceparent);
+      const call = this.#client(host).DownloadTask({ download }, metadata, { deadline: Date.now() + timeoutMs });
       const cancel = () => call.cancel();
       signal?.addEventListener('abort', cancel, { once: true });
       call.on('close', () => signal?.removeEventListener('abort', cancel));

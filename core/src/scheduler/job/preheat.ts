@@ -25,6 +25,8 @@ export interface PreheatDeps {
   readonly schedulerClusterId: number;
   /** Aborted when the scheduler stops: downloads still running are cancelled and count as failures. */
   readonly signal?: AbortSignal;
+  /** The job's trace context, sent on to the hosts' downloads. */
+  readonly traceparent?: string;
 }
 
 /** The outcome of one task. */
@@ -62,7 +64,7 @@ export async function runPreheat(deps: PreheatDeps, args: PreheatTaskArgs): Prom
   const attempt = async (url: string, host: Host, seed: boolean) => {
     const who = { url, hostname: host.info.hostname, ip: host.info.ip };
     try {
-      await deps.calls.download({ ip: host.info.ip, port: host.info.port }, preheatDownload(url, args, seed), args.timeout_ms, deps.signal);
+      await deps.calls.download({ ip: host.info.ip, port: host.info.port }, preheatDownload(url, args, seed), args.timeout_ms, deps.signal, deps.traceparent);
       success.push(who);
     } catch (error) {
       failure.push({ ...who, description: (error as Error).message });

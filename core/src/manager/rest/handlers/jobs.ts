@@ -62,7 +62,7 @@ const updateBody = z.strictObject({ bio: z.string().max(1024, 'at most 1024 char
 /** Creates a job from a request body (also used by the Harbor legacy route). */
 export async function createJob(ctx: RestContext, request: FastifyRequest, body: unknown): Promise<JobRecord> {
   const input = parseCreateJob(body, hostPlatform());
-  return jobServiceOf(ctx).create(input, principalOf(request).userId);
+  return jobServiceOf(ctx).create(input, principalOf(request).userId, request.span?.traceparent);
 }
 
 const create: RouteHandler = async (ctx, request) => jobJson(ctx, await createJob(ctx, request, request.body));
