@@ -9,7 +9,8 @@ import { managerMigrations } from '../../core/src/manager/database/migrations.js
 import { LivenessSweeper } from '../../core/src/manager/LivenessSweeper.js';
 import { JobGarbageCollector } from '../../core/src/manager/job/JobGarbageCollector.js';
 import { JobRepository, type JobState } from '../../core/src/manager/job/JobRepository.js';
-import { removeUnreportedPeers, storeSyncedPeers } from '../../core/src/manager/job/peerSync.js';
+import { countPeers, removeUnreportedPeers, storeSyncedPeers } from '../../core/src/manager/job/peerSync.js';
+import { ManagerMetrics } from '../../core/src/manager/metrics/ManagerMetrics.js';
 import { DEFAULT_CLUSTER_NAME, seedDefaults } from '../../core/src/manager/database/seed.js';
 import { createRepositories, MAX_PER_PAGE, type Repositories } from '../../core/src/manager/models/index.js';
 import type { DatabaseDriver } from '../../core/src/plugin-api/index.js';
@@ -227,6 +228,12 @@ for (const target of DB_TARGETS) {
       expect(await removeUnreportedPeers(db, [1, 1], started)).toBe(unreported.length);
       expect(await repos.peers.find(stale.id)).toBeUndefined();
       expect((await repos.peers.findAll({ scheduler_cluster_id: 1 })).map((p) => p.host_name).sort()).toEqual(['a', 'b']);
+      const metrics = new ManagerMetrics('test', { defaultMetrics: false });
+      await countPeers(db, metrics.peerTotal);
+      const all = await repos.peers.findAll();
+      const v1 = all.filter((p) => p.git_version === 'v1' && p.git_commit === '').length;
+      expect(v1).toBeGreaterThanOrEqual(2);
+      expect((await metrics.peerTotal.get()).values.find((v) => v.labels.version === 'v1' && v.labels.commit === '')?.value).toBe(v1);
     });
   });
 }

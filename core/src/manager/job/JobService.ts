@@ -34,7 +34,7 @@ import { capResult, groupStateOf, withTasks, type GroupResult, type TaskState } 
 import { resolveImage } from './image/resolveImage.js';
 import { publicArgs, type CreateJobInput, type PreheatArgs, type TaskRefArgsInput } from './jobArgs.js';
 import { JobRepository, type JobRecord } from './JobRepository.js';
-import { removeUnreportedPeers, storeSyncedPeers } from './peerSync.js';
+import { countPeers, removeUnreportedPeers, storeSyncedPeers } from './peerSync.js';
 
 /** Outcomes kept in the shared state this long. */
 const OUTCOME_TTL_MS = 24 * 60 * 60_000;
@@ -57,6 +57,8 @@ export interface JobServiceDeps {
   readonly peerSyncBatchSize?: number;
   /** Counts job creation (`dragonfly_manager_create_job_total` / `_success_total`). */
   readonly metrics?: Pick<ManagerMetrics, 'createJobTotal' | 'createJobSuccessTotal'>;
+  /** Set after each peer sync from the peers table (`dragonfly_manager_peer_total`; `metrics.enablePeerGauge`). */
+  readonly peerGauge?: ManagerMetrics['peerTotal'];
 }
 
 interface Outcome {
@@ -196,6 +198,7 @@ export class JobService {
       const clusters = (refreshed.result?.job_states ?? []).flatMap((t) => t.results.map((r) => r.scheduler_cluster_id));
       const removed = await removeUnreportedPeers(this.deps.db, clusters, refreshed.created_at);
       this.deps.logger.info({ jobId: job.id, clusters: [...new Set(clusters)], removed }, 'peers synced');
+      if (this.deps.peerGauge) await countPeers(this.deps.db, this.deps.peerGauge);
     }
   }
 

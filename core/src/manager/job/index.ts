@@ -12,6 +12,7 @@ import type { DatabaseDriver } from '../../plugin-api/database/DatabaseDriver.js
 import type { SharedStateBackend } from '../../plugin-api/database/SharedStateBackend.js';
 import type { EgressPolicy } from '../../plugin-api/EgressPolicy.js';
 import type { Logger } from '../../plugin-api/Logger.js';
+import type { ManagerMetrics } from '../metrics/ManagerMetrics.js';
 import { JobService, type JobServiceDeps } from './JobService.js';
 
 export { JobService, DEFAULT_JOB_RATE_LIMIT, type JobServiceDeps } from './JobService.js';
@@ -31,7 +32,7 @@ export function createJobService(deps: {
   logger: Logger;
   egress?: EgressPolicy;
   staleAfterMs?: number;
-  metrics?: JobServiceDeps['metrics'];
+  metrics?: JobServiceDeps['metrics'] & Pick<ManagerMetrics, 'peerTotal'>;
 }): JobService {
   const { preheat } = deps.config.job;
   const ca = preheatCa(preheat.tls.caCert);
@@ -44,6 +45,7 @@ export function createJobService(deps: {
     staleAfterMs: deps.staleAfterMs ?? STALE_AFTER_MS,
     peerSyncBatchSize: deps.config.job.syncPeers.batchSize,
     metrics: deps.metrics,
+    peerGauge: deps.metrics && deps.config.metrics.enablePeerGauge ? deps.metrics.peerTotal : undefined,
   });
 }
 

@@ -47,6 +47,13 @@ export async function removeUnreportedPeers(session: SqlSession, clusterIds: rea
   return removed;
 }
 
+/** Sets `gauge` to the number of peers by version and commit (every label set rewritten). */
+export async function countPeers(session: SqlSession, gauge: { reset(): void; inc(labels: { version: string; commit: string }): void }): Promise<void> {
+  const peers = await createRepositories(session).peers.findAll();
+  gauge.reset();
+  for (const peer of peers) gauge.inc({ version: peer.git_version, commit: peer.git_commit });
+}
+
 function peerRow(host: SyncedHost, schedulerClusterId: number): Partial<PeerRecord> {
   const text = (value: unknown, max = FIELD_LIMIT) => (typeof value === 'string' ? value.slice(0, max) : '');
   const port = (value: unknown) => (Number.isInteger(value) && (value as number) > 0 && (value as number) < 65536 ? (value as number) : 0);

@@ -37,6 +37,8 @@ export class ManagerMetrics {
   readonly createJobTotal = new Counter({ name: `${PREFIX}create_job_total`, help: 'Jobs asked for, by type.', labelNames: ['type'], registers: [this.registry] });
   /** Jobs created (stored and queued), by type. */
   readonly createJobSuccessTotal = new Counter({ name: `${PREFIX}create_job_success_total`, help: 'Jobs created, by type.', labelNames: ['type'], registers: [this.registry] });
+  /** Peers in the peers table after the last sync, by version and commit (`metrics.enablePeerGauge`). */
+  readonly peerTotal = new Gauge({ name: `${PREFIX}peer_total`, help: 'Peers known to the manager (last sync), by version and commit.', labelNames: ['version', 'commit'], registers: [this.registry] });
   /** Open KeepAlive streams. */
   readonly keepAliveStreams = new Gauge({ name: `${PREFIX}keepalive_streams`, help: 'd7y: open KeepAlive streams.', registers: [this.registry] });
   /** Always 1, labelled with the build. */
