@@ -133,6 +133,7 @@ export class Dfdaemon {
         hostId: this.hostId,
         pieceTimeoutMs: config.download.pieceTimeout,
         scheduleTimeoutMs: config.scheduler.scheduleTimeout,
+        collectedPieceTimeoutMs: config.download.collectedPieceTimeout,
         maxScheduleCount: config.scheduler.maxScheduleCount,
         enableBackToSource: config.scheduler.enableBackToSource,
       },

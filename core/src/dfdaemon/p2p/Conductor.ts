@@ -39,6 +39,8 @@ export interface ConductorOptions {
    * past it the scheduler counts as lost for this task: the next one is tried, then the source.
    */
   scheduleTimeoutMs: number;
+  /** `download.collectedPieceTimeout` (see `PieceCollector`). */
+  collectedPieceTimeoutMs?: number;
   /** False when back-to-source is disabled by the request or by `scheduler.enableBackToSource: false`. */
   backToSourceAllowed: boolean;
   pool: SchedulerPool;
@@ -262,6 +264,7 @@ export class Conductor {
       limiter: this.options.limiter,
       concurrency: this.options.concurrency,
       pieceTimeoutMs: this.options.pieceTimeoutMs,
+      collectedPieceTimeoutMs: this.options.collectedPieceTimeoutMs,
       digests,
       logger: this.options.logger,
       events: {

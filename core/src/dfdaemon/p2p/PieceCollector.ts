@@ -5,6 +5,7 @@ import { deadline } from '../../common/deadline.js';
 import { isD7yError } from '../../common/errors.js';
 import type { PieceSpan } from '../../common/pieces.js';
 import type { ByteRateLimiter } from '../../common/rateLimit.js';
+import { timerDelay } from '../../common/timers.js';
 import type { Logger, PieceRecord, StorageEngine } from '../../plugin-api/index.js';
 import { fetchPiece } from './pieceFetch.js';
 import { selectPieces, shuffled } from './pieceSelection.js';
@@ -18,6 +19,9 @@ const MAX_FRUITLESS_DIGEST_REFRESHES = 100;
  * the seed has (see `selectPieces`).
  */
 export const SEED_PATIENCE_MS = 1000;
+
+/** `download.collectedPieceTimeout` default (Dragonfly's 360 s). */
+export const DEFAULT_COLLECTED_PIECE_TIMEOUT_MS = 360_000;
 
 /** Host type of a normal peer in `common.v2.Host.type`; every other type is a seed peer. */
 const NORMAL_HOST_TYPE = 0;
@@ -56,6 +60,13 @@ export interface CollectorOptions {
   limiter: ByteRateLimiter;
   concurrency: number;
   pieceTimeoutMs: number;
+  /**
+   * `download.collectedPieceTimeout`: longest time without progress (no parent announcing a piece this child
+   * needs, no piece arriving) while nothing is being fetched. Then the parents that have nothing to give are
+   * blocked and the scheduler is asked for others, so a parent that hangs with its piece stream open cannot stall
+   * the download forever. Default 360 s, as Dragonfly.
+   */
+  collectedPieceTimeoutMs?: number;
   digests: TrustedDigests;
   logger: Logger;
   events: CollectorEvents;
@@ -79,6 +90,8 @@ export class PieceCollector {
   private lastPeerPieceAt = 0;
   /** Re-runs `pump` when the seed patience runs out. */
   private patienceTimer: NodeJS.Timeout | undefined;
+  /** Fires after `collectedPieceTimeoutMs` without progress. */
+  private progressTimer: NodeJS.Timeout | undefined;
   readonly done: Promise<void>;
 
   constructor(private readonly options: CollectorOptions) {
@@ -86,6 +99,7 @@ export class PieceCollector {
     this.order = shuffled(this.missing.keys());
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     if (this.missing.size === 0) this.resolveDone();
+    else this.progressed();
   }
 
   /** Numbers of pieces still missing. */
@@ -132,6 +146,7 @@ export class PieceCollector {
   async stop(): Promise<void> {
     this.controller.abort();
     clearTimeout(this.patienceTimer);
+    clearTimeout(this.progressTimer);
     for (const parent of this.parents.values()) this.close(parent);
     while (this.inflight.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -143,6 +158,7 @@ export class PieceCollector {
     parent.sync = sync;
     sync.on('data', (piece: dfdaemonV2.SyncPiecesResponse__Output) => {
       if (this.missing.has(piece.number)) {
+        if (!parent.available.has(piece.number)) this.progressed();
         parent.available.add(piece.number);
         this.pump();
       }
@@ -203,6 +219,30 @@ export class PieceCollector {
     }
   }
 
+  /** Restarts the no-progress watchdog (`collectedPieceTimeoutMs`). */
+  private progressed(): void {
+    clearTimeout(this.progressTimer);
+    if (this.missing.size === 0 || this.controller.signal.aborted) return;
+    const timeoutMs = this.options.collectedPieceTimeoutMs ?? DEFAULT_COLLECTED_PIECE_TIMEOUT_MS;
+    this.progressTimer = setTimeout(() => this.noProgress(timeoutMs), timerDelay(timeoutMs));
+    this.progressTimer.unref?.();
+  }
+
+  /** Nothing arrived for `timeoutMs`: parents holding nothing this child needs are given up, and the scheduler asked again. */
+  private noProgress(timeoutMs: number): void {
+    if (this.controller.signal.aborted || this.missing.size === 0) return;
+    if (this.inflight.size > 0) return this.progressed(); // fetches have their own piece timeout
+    const idle = [...this.parents.values()].filter((parent) => !parent.blocked && ![...parent.available].some((number) => this.missing.has(number)));
+    this.options.logger.warn({ taskId: this.options.taskId, timeoutMs, idleParents: idle.map((parent) => parent.id), missing: this.missing.size }, 'no piece collected within download.collectedPieceTimeout');
+    for (const parent of idle) {
+      parent.blocked = true;
+      this.close(parent);
+    }
+    this.starvedReported = false;
+    this.starve();
+    this.progressed();
+  }
+
   private starve(): void {
     if (this.starvedReported) return;
     this.starvedReported = true;
@@ -234,6 +274,7 @@ export class PieceCollector {
       );
       if (!parent.seed) this.lastPeerPieceAt = performance.now();
       this.missing.delete(span.number);
+      this.progressed();
       events.onPiece(record, parent.id);
       if (this.missing.size === 0) this.resolveDone();
     } catch (error) {

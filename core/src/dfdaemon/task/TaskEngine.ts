@@ -54,6 +54,8 @@ export interface P2PSettings {
   pieceTimeoutMs: number;
   /** `scheduler.scheduleTimeout`: longest wait for a scheduling answer. */
   scheduleTimeoutMs: number;
+  /** `download.collectedPieceTimeout`: longest wait without any piece progress from parents. */
+  collectedPieceTimeoutMs?: number;
   maxScheduleCount: number;
   /** `scheduler.enableBackToSource`. */
   enableBackToSource: boolean;
@@ -368,6 +370,7 @@ export class TaskEngine {
         concurrency: this.options.concurrentPieceCount,
         pieceTimeoutMs: p2p.pieceTimeoutMs,
         scheduleTimeoutMs: p2p.scheduleTimeoutMs,
+        collectedPieceTimeoutMs: p2p.collectedPieceTimeoutMs,
         maxScheduleCount: p2p.maxScheduleCount,
         backToSourceAllowed: p2p.enableBackToSource && !request.disableBackToSource,
         pool: p2p.pool,
