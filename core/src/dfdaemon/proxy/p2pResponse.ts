@@ -94,6 +94,7 @@ export function downloadRequest(ctx: P2PContext, plan: P2PPlan, headers: Incomin
     alwaysP2P: rule?.schedulingPolicy === 'always',
     remoteIp: plan.remoteIp,
     detach: prefetch,
+    prefetch,
     rangeHeader: ranged && !prefetch && plan.digest === undefined ? headers.range : undefined,
   };
 }

@@ -276,7 +276,7 @@ export class TaskEngine {
     const controller = new AbortController();
     const download = this.options.downloadLimiter;
     const backToSource = this.options.backToSourceLimiter ?? download;
-    const prefetch = request.detach ? this.options.prefetchLimiter : undefined;
+    const prefetch = request.prefetch ? this.options.prefetchLimiter : undefined;
     const detachedAndAlone = () => this.runs.get(taskId)?.followers === 0;
     const limiters = prefetch
       ? { download: new ConditionalLimiter(download, prefetch, detachedAndAlone), backToSource: new ConditionalLimiter(backToSource, prefetch, detachedAndAlone) }

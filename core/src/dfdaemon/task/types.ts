@@ -44,6 +44,11 @@ export interface DownloadRequest {
    * even if the scheduler that asked restarts). Local requests are cancelled when their requester leaves.
    */
   detach?: boolean;
+  /**
+   * A proxy range request with prefetch: the rest of the task downloads in the background, held to
+   * `proxy.prefetchBandwidthLimit` once no requester follows it.
+   */
+  prefetch?: boolean;
 }
 
 /** A stored piece as reported to the requester. */
