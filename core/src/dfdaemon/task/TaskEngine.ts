@@ -274,14 +274,7 @@ export class TaskEngine {
   private start(taskId: string, request: DownloadRequest, peerId: string): TaskRun {
     const log = new EventLog<TaskEvent>();
     const controller = new AbortController();
-    const download = this.options.downloadLimiter;
-    const backToSource = this.options.backToSourceLimiter ?? download;
-    const prefetch = request.prefetch ? this.options.prefetchLimiter : undefined;
-    const detachedAndAlone = () => this.runs.get(taskId)?.followers === 0;
-    const limiters = prefetch
-      ? { download: new ConditionalLimiter(download, prefetch, detachedAndAlone), backToSource: new ConditionalLimiter(backToSource, prefetch, detachedAndAlone) }
-      : { download, backToSource };
-    const done = this.runDownload(taskId, peerId, request, log, controller.signal, limiters).then(
+    const done = this.runDownload(taskId, peerId, request, log, controller.signal).then(
       (task) => {
         log.end();
         return task;
@@ -297,14 +290,27 @@ export class TaskEngine {
     return run;
   }
 
+  /**
+   * The byte limiters of a run: `download.bandwidthLimit` for every byte, `download.backToSourceBandwidthLimit`
+   * on top for source bytes, and for a proxy prefetch `proxy.prefetchBandwidthLimit` once no requester follows it.
+   */
+  private limitersFor(taskId: string, request: DownloadRequest): { download: ByteRateLimiter; backToSource: ByteRateLimiter } {
+    const download = this.options.downloadLimiter;
+    const backToSource = this.options.backToSourceLimiter ?? download;
+    const prefetch = request.prefetch ? this.options.prefetchLimiter : undefined;
+    if (!prefetch) return { download, backToSource };
+    const alone = () => this.runs.get(taskId)?.followers === 0;
+    return { download: new ConditionalLimiter(download, prefetch, alone), backToSource: new ConditionalLimiter(backToSource, prefetch, alone) };
+  }
+
   private async runDownload(
     taskId: string,
     peerId: string,
     request: DownloadRequest,
     log: EventLog<TaskEvent>,
     signal: AbortSignal,
-    limiters: { download: ByteRateLimiter; backToSource: ByteRateLimiter } = { download: this.options.downloadLimiter, backToSource: this.options.backToSourceLimiter ?? this.options.downloadLimiter },
   ): Promise<TaskRecord> {
+    const limiters = this.limitersFor(taskId, request);
     const { storage, logger, p2p } = this.options;
     if (request.disableBackToSource && !p2p) {
       throw createError(ErrorCodes.FAILED_PRECONDITION, `${redactUrl(request.url)} is not cached here and back-to-source is disabled`);
